@@ -1,0 +1,59 @@
+using EraseAtCore.Data;
+
+namespace EraseAtCore.Training;
+
+/// <summary>Learning-rate schedule over the whole run.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>Cosine decay from the initial rate to zero, per step.</summary>
+    Cosine,
+    /// <summary>Multiply by 0.1 at 50% and 75% of the epochs.</summary>
+    Step,
+    /// <summary>Keep the initial rate.</summary>
+    Constant,
+}
+
+/// <summary>
+/// The training recipe (SGD with momentum and weight decay). Retrain uses the same recipe on the
+/// retain set only.
+/// </summary>
+public sealed record TrainConfig
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 5;
+    /// <summary>Images per step.</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>Initial learning rate.</summary>
+    public double LearningRate { get; init; } = 0.05;
+    /// <summary>SGD momentum.</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>L2 weight decay.</summary>
+    public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>Learning-rate schedule.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
+    /// <summary>Seed of initialisation, shuffling and augmentation.</summary>
+    public int Seed { get; init; }
+    /// <summary>Training augmentation (null: none).</summary>
+    public Augmentation? Augment { get; init; } = new(CropPadding: 2, HorizontalFlip: true);
+    /// <summary>Report progress every this many steps (reading the loss costs a device sync).</summary>
+    public int LogEvery { get; init; } = 10;
+
+    /// <summary>Checks the values; errors say which option is wrong and what is allowed.</summary>
+    public void Validate()
+    {
+        if (Epochs <= 0) throw new ArgumentException($"epochs must be at least 1, got {Epochs}.");
+        if (BatchSize <= 0) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}.");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}.");
+        if (Momentum is < 0 or >= 1) throw new ArgumentException($"momentum must be in [0, 1), got {Momentum}.");
+        if (WeightDecay < 0) throw new ArgumentException($"weight decay cannot be negative, got {WeightDecay}.");
+        if (LogEvery <= 0) throw new ArgumentException($"log interval must be at least 1, got {LogEvery}.");
+    }
+
+    /// <summary>The learning rate at <paramref name="step"/> of <paramref name="totalSteps"/>.</summary>
+    public double RateAt(long step, long totalSteps, int epoch) => Schedule switch
+    {
+        LearningRateSchedule.Cosine => LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / Math.Max(1, totalSteps))),
+        LearningRateSchedule.Step => LearningRate * (epoch >= 0.75 * Epochs ? 0.01 : epoch >= 0.5 * Epochs ? 0.1 : 1),
+        _ => LearningRate,
+    };
+}
