@@ -47,7 +47,7 @@ public sealed class BatchLoader
     public int[] Order(int epoch)
     {
         var order = Enumerable.Range(0, _set.Count).ToArray();
-        if (Options.Shuffle) new Random(HashCode.Combine(Options.Seed, epoch)).Shuffle(order);
+        if (Options.Shuffle) new Random(EpochSeed(epoch)).Shuffle(order);
         return order;
     }
 
@@ -55,7 +55,7 @@ public sealed class BatchLoader
     public IEnumerable<Batch> Epoch(int epoch = 0)
     {
         var order = Order(epoch);
-        using var generator = new Generator((ulong)HashCode.Combine(Options.Seed, epoch, 0x5eed));
+        using var generator = new Generator((ulong)EpochSeed(epoch) ^ 0x5eed_5eedUL);
         for (int start = 0; start < order.Length; start += Options.BatchSize)
         {
             int count = Math.Min(Options.BatchSize, order.Length - start);
@@ -63,6 +63,9 @@ public sealed class BatchLoader
             yield return Make(order.AsSpan(start, count), generator);
         }
     }
+
+    // Fixed arithmetic, not HashCode.Combine: HashCode is randomised per process, seeds must not be.
+    int EpochSeed(int epoch) => unchecked(Options.Seed * 1_000_003 + epoch);
 
     Batch Make(ReadOnlySpan<int> indices, Generator generator)
     {

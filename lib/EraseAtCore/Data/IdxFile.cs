@@ -47,12 +47,13 @@ public static class IdxFile
             shape[d] = BinaryPrimitives.ReadInt32BigEndian(raw.AsSpan(4 + 4 * d));
             if (shape[d] <= 0)
                 throw new DataFormatException($"{path}: dimension {d} is {shape[d]}; IDX dimensions must be positive. The file is corrupt.");
-            count *= shape[d];
+            // Past the file's size the product can only grow; capping it also rules out overflow.
+            count = Math.Min(count * shape[d], long.MaxValue / int.MaxValue);
         }
         long have = raw.LongLength - headerBytes;
         if (have < count)
             throw new DataFormatException(
-                $"{path}: header promises {count} bytes of data ({string.Join(" x ", shape)}), file has {have}. " +
+                $"{path}: header promises {ExactSize(shape)} bytes of data ({string.Join(" x ", shape)}), file has {have}. " +
                 "The file is truncated: fetch it again.");
         if (have > count)
             throw new DataFormatException(
@@ -79,6 +80,9 @@ public static class IdxFile
             gz.Write(bytes);
         });
     }
+
+    static string ExactSize(int[] shape) =>
+        shape.Aggregate(System.Numerics.BigInteger.One, (p, d) => p * d).ToString();
 
     static byte[] Decompress(string path)
     {

@@ -33,7 +33,7 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var y = functional.relu(bn1.forward(conv1.forward(x)));
         y = bn2.forward(conv2.forward(y));
-        return functional.relu(y.add_(shortcut.forward(x))).MoveToOuterDisposeScope();
+        return functional.relu(y.add(shortcut.forward(x))).MoveToOuterDisposeScope();
     }
 }
 
@@ -68,6 +68,6 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
         var y = functional.relu(bn1.forward(conv1.forward(x)));
         y = functional.relu(bn2.forward(conv2.forward(y)));
         y = bn3.forward(conv3.forward(y));
-        return functional.relu(y.add_(shortcut.forward(x))).MoveToOuterDisposeScope();
+        return functional.relu(y.add(shortcut.forward(x))).MoveToOuterDisposeScope();
     }
 }

@@ -16,7 +16,10 @@ public sealed record StagedOutput(Tensor Logits, IReadOnlyDictionary<string, Ten
 public abstract class StagedModel : nn.Module<Tensor, Tensor>
 {
     /// <summary>Creates the module with a name (TorchSharp uses it in state dicts).</summary>
-    protected StagedModel(string name, ModelSpec spec) : base(name) { Spec = spec; }
+    protected StagedModel(string name, ModelSpec spec) : base(Loaded(name)) { Spec = spec; }
+
+    // Loads the backend (with its CPU-kernel guard) before the first layer is built.
+    static string Loaded(string name) { Runtime.TorchRuntime.EnsureLoaded(); return name; }
 
     /// <summary>The architecture and options this model was built from (saved in checkpoints).</summary>
     public ModelSpec Spec { get; }

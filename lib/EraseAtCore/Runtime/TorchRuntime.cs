@@ -26,11 +26,12 @@ public static class TorchRuntime
     {
         EnsureLoaded();
         return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {__version__}, " +
-               $"{get_num_threads()} CPU threads, CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} device(s))" : "not available")}";
+               $"{get_num_threads()} CPU threads, oneDNN ISA cap {CpuKernelGuard.Effective ?? "none"}, CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} device(s))" : "not available")}";
     }
 
     static string Load()
     {
+        CpuKernelGuard.Apply();
         try
         {
             InitializeDeviceType(DeviceType.CPU);

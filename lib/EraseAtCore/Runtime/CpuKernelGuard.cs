@@ -1,0 +1,42 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace EraseAtCore.Runtime;
+
+/// <summary>
+/// Caps oneDNN (libtorch's CPU convolution library) at AVX2 unless the user chose otherwise.
+/// </summary>
+/// <remarks>
+/// Why: on the AMD EPYC (AVX-512) machines this kit is developed and tested on, libtorch 2.10's
+/// oneDNN AVX-512 kernels return wrong float32 convolution input-gradients (errors of order 1 against a
+/// hand-computed reference, varying from run to run), which makes ResNets diverge to NaN. Capped at
+/// AVX2 the same kernels are exact to 1e-6 (see TorchOpTests.Conv_input_gradient_matches_a_hand_computed_reference).
+/// oneDNN reads ONEDNN_MAX_CPU_ISA once, at its first use, from the native environment, so the
+/// variable is set through libc's setenv (.NET's Environment.SetEnvironmentVariable does not reach
+/// native code on Linux) when this assembly loads, before any torch call of ours.
+/// To opt out, set ONEDNN_MAX_CPU_ISA yourself (e.g. to ALL) before starting the process.
+/// </remarks>
+public static class CpuKernelGuard
+{
+    /// <summary>The environment variable oneDNN reads.</summary>
+    public const string Variable = "ONEDNN_MAX_CPU_ISA";
+
+    /// <summary>The value in force for this process (set by the user, by this guard, or none).</summary>
+    public static string? Effective => Marshal.PtrToStringAnsi(getenv(Variable));
+
+    /// <summary>Sets the cap if nobody has; safe to call more than once.</summary>
+    [SuppressMessage("Usage", "CA2255", Justification = "Must run before libtorch first touches oneDNN; see remarks.")]
+    [ModuleInitializer]
+    public static void Apply()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
+        setenv(Variable, "AVX2", 0); // 0 = keep a value the user already set
+    }
+
+    [DllImport("libc", CharSet = CharSet.Ansi)]
+    static extern int setenv(string name, string value, int overwrite);
+
+    [DllImport("libc", CharSet = CharSet.Ansi)]
+    static extern IntPtr getenv(string name);
+}
