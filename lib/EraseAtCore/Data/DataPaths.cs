@@ -17,9 +17,16 @@ public static class DataPaths
     public static string CacheRoot =>
         RepositoryDataFolder ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "erase-core");
 
+    /// <summary>
+    /// The folder of EraseAtCore.dll. In a notebook kernel that `#r`s the DLL by path this differs from
+    /// AppContext.BaseDirectory (the kernel's own folder), and it is where the build put the data.
+    /// </summary>
+    public static string LibraryFolder =>
+        Path.GetDirectoryName(typeof(DataPaths).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
+
     static string? FindRepositoryDataFolder()
     {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory, LibraryFolder })
         {
             for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
             {
