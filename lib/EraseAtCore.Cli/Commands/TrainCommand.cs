@@ -1,56 +1,58 @@
 using System.CommandLine;
-using TorchSharp;
 using System.Diagnostics;
 using EraseAtCore.Cli.Terminal;
 using EraseAtCore.Data;
-using EraseAtCore.Models;
+using EraseAtCore.Experiments;
 using EraseAtCore.Runtime;
 using EraseAtCore.Training;
 using Spectre.Console;
 
 namespace EraseAtCore.Cli.Commands;
 
-/// <summary>`erase-core train`: trains a ResNet on Fashion-MNIST (embedded subset by default) and reports test accuracy.</summary>
+/// <summary>`erase-core train`: trains the Original (or, with --retrain, the Retrain) model of a preset and saves a checkpoint.</summary>
 static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "mini (embedded subset, default) or full (60000/10000).", DefaultValueFactory = _ => "mini" };
-        data.AcceptOnlyFromAmong("mini", "full");
+        var preset = new Option<string>("--preset") { Description = $"Recipe: {string.Join(", ", Preset.All.Select(p => p.Name))}.", DefaultValueFactory = _ => "quick" };
+        var retrain = new Option<bool>("--retrain") { Description = "Train the Retrain model: the same recipe on the retain set only (needs a forget request)." };
+        var forget = new ForgetOptions();
+        var output = new Option<string?>("--out") { Description = "Folder for the checkpoint (original.ckpt or retrain.ckpt) and its metrics (.json)." };
+        var overrides = new RecipeOptions();
         var dataDir = CommonOptions.DataDir();
-        var arch = new Option<string>("--arch") { Description = "resnet18, resnet34 or resnet50.", DefaultValueFactory = _ => "resnet18" };
-        arch.AcceptOnlyFromAmong("resnet18", "resnet34", "resnet50");
-        var width = new Option<int>("--width") { Description = "Width w of the first stage (64 = standard ResNet).", DefaultValueFactory = _ => 16 };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 1 };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 128 };
-        var lr = new Option<double>("--lr") { Description = "Initial learning rate (cosine schedule).", DefaultValueFactory = _ => 0.05 };
         var device = CommonOptions.Device();
-        var seed = CommonOptions.Seed();
-        var cmd = new Command("train", "Train a ResNet on Fashion-MNIST on this machine and report its test accuracy.")
-            { data, dataDir, arch, width, epochs, batch, lr, device, seed };
+        var cmd = new Command("train", "Train a preset's Original model (or its Retrain model) on this machine, report accuracies, save a checkpoint.")
+            { preset, retrain, output, dataDir, device };
+        forget.AddTo(cmd);
+        overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
+            var chosen = overrides.Apply(Preset.Get(parse.GetValue(preset)!), parse);
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             var clock = Stopwatch.StartNew();
-            var dataset = parse.GetValue(data) == "full"
-                ? FashionMnist.LoadFull(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) })
-                : FashionMnist.Load(FashionMnistSource.Mini);
-            AnsiConsole.MarkupLine($"data: {dataset.Name}, {dataset.Train.Count} train / {dataset.Test.Count} test images from {Markup.Escape(dataset.Location)}");
-            var config = new TrainConfig
+            var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
+            var split = forget.Resolve(parse, data, required: parse.GetValue(retrain), defaultClasses: null);
+            var spec = chosen.ModelFor(data);
+            AnsiConsole.MarkupLine($"preset [bold]{chosen.Name}[/]: {data.Name} ({data.Train.Count} train / {data.Test.Count} test), " +
+                                   $"{Markup.Escape(spec.Describe())}, {chosen.Train.Epochs} epochs, batch {chosen.Train.BatchSize}, lr {chosen.Train.LearningRate}, seed {chosen.Train.Seed}");
+            bool isRetrain = parse.GetValue(retrain);
+            if (isRetrain) AnsiConsole.MarkupLine($"retrain: forgetting {Markup.Escape(split!.ToString())}: {split.Train.Retain.Count} retain / {split.Train.Forget.Count} forget training images");
+            var trained = TrainingProgressView.Run(isRetrain ? "retrain" : "original", report =>
+                isRetrain ? PresetTraining.Retrain(chosen, split!, dev, report) : PresetTraining.Original(chosen, data, dev, report, split));
+            using var model = trained.Model;
+            var table = new Table().AddColumns("measure", "accuracy");
+            foreach (var (name, value) in trained.Info.Metrics) table.AddRow(name, $"{value:P2}");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"training {trained.Result.Elapsed.TotalSeconds:F1} s, total {clock.Elapsed.TotalSeconds:F1} s, peak memory {ProcessMemory.PeakResidentMiB():F0} MiB");
+            if (parse.GetValue(output) is { } dir)
             {
-                Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), Seed = parse.GetValue(seed),
-            };
-            config.Validate();
-            Seeding.Seed(config.Seed);
-            var spec = new ModelSpec(parse.GetValue(arch)!, dataset.Train.Channels, dataset.ClassCount, parse.GetValue(width));
-            using var model = spec.Create();
-            model.to(dev);
-            AnsiConsole.MarkupLine($"model: {spec.Architecture} w={spec.Width}, {model.parameters().Sum(p => p.numel()):N0} parameters");
-            var result = TrainingProgressView.Run("train", report =>
-                Trainer.Fit(model, dataset.Train, dataset.Test, Normalization.FashionMnist, config, dev, report));
-            AnsiConsole.MarkupLine($"[green]done[/]: test accuracy [bold]{result.FinalTestAccuracy:P2}[/] after {config.Epochs} epoch(s); " +
-                                   $"training {result.Elapsed.TotalSeconds:F1} s, total {clock.Elapsed.TotalSeconds:F1} s");
+                string path = Path.Combine(dir, (isRetrain ? "retrain" : "original") + ".ckpt");
+                Checkpoint.Save(path, model, trained.Info);
+                AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"),
+                    System.Text.Json.JsonSerializer.Serialize(new { trained.Info, epochs = trained.Result.Epochs }, Checkpoint.Json));
+                AnsiConsole.MarkupLine($"saved [blue]{Markup.Escape(path)}[/]");
+            }
             return 0;
         });
         return cmd;

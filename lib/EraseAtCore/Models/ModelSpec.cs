@@ -1,21 +1,55 @@
 namespace EraseAtCore.Models;
 
+/// <summary>How a Vision Transformer turns its tokens into one vector for the classifier.</summary>
+public enum VitPooling
+{
+    /// <summary>A learned class token, prepended to the patch tokens; its final state is used.</summary>
+    ClassToken,
+    /// <summary>The mean of the patch tokens' final states (no class token).</summary>
+    Mean,
+}
+
 /// <summary>
 /// Everything needed to rebuild a model: architecture name and options. Saved with every checkpoint
-/// so that loading can check it matches.
+/// so that loading can check it matches. ResNets use <see cref="Width"/>; the ViT uses the init-only
+/// ViT options below.
 /// </summary>
-/// <param name="Architecture">resnet18, resnet34 or resnet50.</param>
+/// <param name="Architecture">resnet18, resnet34, resnet50 or vit.</param>
 /// <param name="InChannels">Input channels (1 for Fashion-MNIST, 3 for CIFAR).</param>
 /// <param name="Classes">Number of output classes.</param>
-/// <param name="Width">Width w of the first stage (stages have w, 2w, 4w, 8w channels; 64 is the standard ResNet).</param>
+/// <param name="Width">ResNet: width w of the first stage (stages have w, 2w, 4w, 8w channels; 64 is the standard ResNet).</param>
 public sealed record ModelSpec(string Architecture, int InChannels, int Classes, int Width = 64)
 {
+    /// <summary>The known architecture names.</summary>
+    public static readonly IReadOnlyList<string> Architectures = ["resnet18", "resnet34", "resnet50", "vit"];
+
+    /// <summary>ViT: input image side in pixels (square images; must be a multiple of <see cref="PatchSize"/>).</summary>
+    public int ImageSize { get; init; } = 28;
+    /// <summary>ViT: patch side in pixels.</summary>
+    public int PatchSize { get; init; } = 4;
+    /// <summary>ViT: token embedding size.</summary>
+    public int Dim { get; init; } = 64;
+    /// <summary>ViT: number of encoder blocks (the supervision points block1..blockN).</summary>
+    public int Depth { get; init; } = 4;
+    /// <summary>ViT: attention heads per block (must divide <see cref="Dim"/>).</summary>
+    public int Heads { get; init; } = 4;
+    /// <summary>ViT: hidden size of each block's MLP as a multiple of <see cref="Dim"/>.</summary>
+    public int MlpRatio { get; init; } = 2;
+    /// <summary>ViT: class token or mean pooling.</summary>
+    public VitPooling Pooling { get; init; } = VitPooling.ClassToken;
+
+    /// <summary>A short human-readable description, e.g. "resnet18 w=16" or "vit d=64 depth=4 heads=4 patch=4".</summary>
+    public string Describe() => Architecture == "vit"
+        ? $"vit dim={Dim} depth={Depth} heads={Heads} patch={PatchSize} image={ImageSize} pooling={Pooling}"
+        : $"{Architecture} w={Width}";
+
     /// <summary>Builds a fresh, randomly initialised model of this spec (initialisation follows torch's seed).</summary>
     public StagedModel Create() => Architecture switch
     {
         "resnet18" => ResNet.ResNet18(InChannels, Classes, Width),
         "resnet34" => ResNet.ResNet34(InChannels, Classes, Width),
         "resnet50" => ResNet.ResNet50(InChannels, Classes, Width),
-        _ => throw new ArgumentException($"Unknown architecture '{Architecture}'. Known: resnet18, resnet34, resnet50."),
+        "vit" => new VisionTransformer(this),
+        _ => throw new ArgumentException($"Unknown architecture '{Architecture}'. Known: {string.Join(", ", Architectures)}."),
     };
 }

@@ -1,0 +1,56 @@
+using EraseAtCore.Data;
+using EraseAtCore.Experiments;
+using EraseAtCore.Runtime;
+using EraseAtCore.Training;
+using static TorchSharp.torch;
+
+namespace EraseAtCore.Tests.Experiments;
+
+public sealed class PresetTests
+{
+    public PresetTests() => TorchRuntime.EnsureLoaded();
+
+    [Fact]
+    public void Presets_are_found_by_name_and_unknown_names_list_the_known_ones()
+    {
+        Assert.Same(Preset.Quick, Preset.Get("QUICK"));
+        Assert.Equal(["quick", "full", "cifar100", "imagenet"], Preset.All.Select(p => p.Name));
+        var e = Assert.Throws<ArgumentException>(() => Preset.Get("huge"));
+        Assert.Contains("quick, full, cifar100, imagenet", e.Message);
+        Assert.All(Preset.All, p => p.Train.Validate());
+    }
+
+    [Fact]
+    public void Quick_preset_data_and_model_fit_together()
+    {
+        var data = Preset.Quick.LoadData();
+        var spec = Preset.Quick.ModelFor(data);
+        Assert.Equal((1, 10, 28), (spec.InChannels, spec.Classes, spec.ImageSize));
+        Assert.Equal(6000, data.Train.Count);
+    }
+
+    [Fact]
+    public void Imagenet_preset_asks_for_its_folder()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Preset.ImageNet.LoadData(new DataSearch { EnvironmentFolder = null }));
+        Assert.Contains("--data-dir", e.Message);
+    }
+
+    [Fact]
+    public void Retrain_never_sees_the_forgotten_class()
+    {
+        // A small but real Retrain: a width-4 ResNet-18, 2 epochs on the embedded data without class 3.
+        // A model that never saw "Dress" must (almost) never predict it.
+        var tiny = Preset.Quick with { Model = Preset.Quick.Model with { Width = 4 }, Train = Preset.Quick.Train with { Epochs = 2, BatchSize = 100 } };
+        var data = tiny.LoadData();
+        var small = data with { Train = MiniSubset.Stratified(data.Train, 100, seed: 0) };
+        var split = ForgetSplit.Classes(small, 3);
+        var trained = PresetTraining.Retrain(tiny, split, CPU);
+        using var model = trained.Model;
+        Assert.Equal("retrain", trained.Info.Role);
+        Assert.Equal([3], trained.Info.Split!.Classes);
+        Assert.True(trained.Info.Metrics["forget_test"] <= 0.02, $"forget-class test accuracy {trained.Info.Metrics["forget_test"]:P1}");
+        Assert.True(trained.Info.Metrics["retain_test"] > 0.5, $"retain-class test accuracy {trained.Info.Metrics["retain_test"]:P1}");
+        Assert.Equal(0.0, trained.Info.Metrics["forget_train"], 2);
+    }
+}

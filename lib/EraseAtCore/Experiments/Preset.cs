@@ -1,0 +1,117 @@
+using EraseAtCore.Data;
+using EraseAtCore.Models;
+using EraseAtCore.Training;
+
+namespace EraseAtCore.Experiments;
+
+/// <summary>Which data a preset trains on.</summary>
+public enum PresetData
+{
+    /// <summary>The embedded Fashion-MNIST subset (6000 / 1000): no download, runs anywhere.</summary>
+    FashionMnistMini,
+    /// <summary>The full Fashion-MNIST (60000 / 10000).</summary>
+    FashionMnistFull,
+    /// <summary>CIFAR-100 (fine labels, 50000 / 10000).</summary>
+    Cifar100,
+    /// <summary>An ImageNet-style folder: root/train/&lt;class&gt;/*.jpg and root/val/&lt;class&gt;/*.jpg.</summary>
+    ImageFolder,
+}
+
+/// <summary>
+/// A named, documented experiment recipe: data, model and training recipe. Every field can be
+/// overridden with a <c>with</c> expression (the CLI maps its options onto this).
+/// </summary>
+public sealed record Preset
+{
+    /// <summary>The preset's name (quick, full, cifar100, imagenet).</summary>
+    public required string Name { get; init; }
+    /// <summary>One paragraph: what it is for and what to expect.</summary>
+    public required string Description { get; init; }
+    /// <summary>The data it trains on.</summary>
+    public required PresetData Data { get; init; }
+    /// <summary>Architecture and options (channels and classes are set from the data).</summary>
+    public required ModelSpec Model { get; init; }
+    /// <summary>The training recipe of the Original and Retrain models.</summary>
+    public required TrainConfig Train { get; init; }
+    /// <summary>Input normalisation.</summary>
+    public required Normalization Normalize { get; init; }
+    /// <summary>Side of the images fed to the model (ImageFolder data is resized to it).</summary>
+    public int ImageSize { get; init; } = 28;
+    /// <summary>Default forget request: these classes.</summary>
+    public IReadOnlyList<int> ForgetClasses { get; init; } = [3];
+
+    /// <summary>Embedded Fashion-MNIST, ResNet-18 w=16, 6 epochs: about 2.5 minutes on a 2-core CPU.</summary>
+    public static Preset Quick { get; } = new()
+    {
+        Name = "quick",
+        Description = "Embedded Fashion-MNIST subset (6000/1000), ResNet-18 w=16, 6 epochs of SGD with a cosine schedule. " +
+                      "Runs anywhere in minutes on a CPU; the default of the tests, notebooks and `reproduce`.",
+        Data = PresetData.FashionMnistMini,
+        Model = new ModelSpec("resnet18", 1, 10, Width: 16),
+        Train = new TrainConfig { Epochs = 6, BatchSize = 128, LearningRate = 0.05, Augment = new Augmentation(2, true) },
+        Normalize = Normalization.FashionMnist,
+    };
+
+    /// <summary>Full Fashion-MNIST, ResNet-18 w=16, 8 epochs: well under an hour on a 2-core CPU.</summary>
+    public static Preset Full { get; } = Quick with
+    {
+        Name = "full",
+        Description = "Full Fashion-MNIST (60000/10000), ResNet-18 w=16, 8 epochs: well under an hour on a 2-core CPU, minutes on a GPU.",
+        Data = PresetData.FashionMnistFull,
+        Train = Quick.Train with { Epochs = 8 },
+    };
+
+    /// <summary>CIFAR-100, ResNet-18 w=64, the standard CIFAR recipe (200 epochs, lr 0.1): for GPU users.</summary>
+    public static Preset Cifar100 { get; } = new()
+    {
+        Name = "cifar100",
+        Description = "CIFAR-100 (fine labels), standard ResNet-18 (w=64), the usual CIFAR recipe: 200 epochs, SGD lr 0.1, " +
+                      "momentum 0.9, weight decay 5e-4, cosine schedule, 4-pixel random crop and flip. Meant for a GPU " +
+                      "(hours there; days on a CPU).",
+        Data = PresetData.Cifar100,
+        Model = new ModelSpec("resnet18", 3, 100, Width: 64),
+        Train = new TrainConfig { Epochs = 200, BatchSize = 128, LearningRate = 0.1, Augment = Augmentation.Standard },
+        Normalize = Normalization.Cifar100,
+        ImageSize = 32,
+        ForgetClasses = [0],
+    };
+
+    /// <summary>ResNet-50 on an ImageNet-style folder, images resized to 64 px: for GPU users.</summary>
+    public static Preset ImageNet { get; } = new()
+    {
+        Name = "imagenet",
+        Description = "ResNet-50 (w=64) on an ImageNet-style folder (root/train/<class>/*.jpg, root/val/<class>/*.jpg; pass it " +
+                      "with --data-dir), images resized and centre-cropped to 64 px and held in memory, 90 epochs at lr 0.1. " +
+                      "Meant for a GPU and for ImageNet subsets that fit in memory (e.g. Imagenette, ImageNet-100 at 64 px).",
+        Data = PresetData.ImageFolder,
+        Model = new ModelSpec("resnet50", 3, 1000, Width: 64),
+        Train = new TrainConfig { Epochs = 90, BatchSize = 256, LearningRate = 0.1, WeightDecay = 1e-4, Augment = new Augmentation(8, true) },
+        Normalize = new Normalization([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]),
+        ImageSize = 64,
+        ForgetClasses = [0],
+    };
+
+    /// <summary>All presets, by name.</summary>
+    public static IReadOnlyList<Preset> All { get; } = [Quick, Full, Cifar100, ImageNet];
+
+    /// <summary>The preset called <paramref name="name"/>; unknown names get the list of known ones.</summary>
+    public static Preset Get(string name) =>
+        All.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown preset '{name}'. Known presets: {string.Join(", ", All.Select(p => p.Name))}.");
+
+    /// <summary>Loads the preset's data (locating or downloading it as needed).</summary>
+    public Dataset LoadData(DataSearch? search = null) => Data switch
+    {
+        PresetData.FashionMnistMini => FashionMnist.Load(FashionMnistSource.Mini),
+        PresetData.FashionMnistFull => FashionMnist.LoadFull(search),
+        PresetData.Cifar100 => Cifar.LoadCifar100(CifarLabels.Fine, search),
+        PresetData.ImageFolder => ImageFolder.Load(search?.ExplicitFolder ?? search?.EnvironmentFolder
+            ?? throw new ArgumentException("The imagenet preset needs the folder: pass --data-dir ROOT (with ROOT/train/<class>/ and ROOT/val/<class>/)."),
+            ImageSize, search?.Log),
+        _ => throw new ArgumentOutOfRangeException(nameof(Data)),
+    };
+
+    /// <summary>The model spec adapted to the data (channels, classes, image size).</summary>
+    public ModelSpec ModelFor(Dataset data) =>
+        Model with { InChannels = data.Train.Channels, Classes = data.ClassCount, ImageSize = data.Train.Height };
+}

@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EraseAtCore.Data;
+using EraseAtCore.Models;
+using TorchSharp;
+
+namespace EraseAtCore.Training;
+
+/// <summary>Which forget request a model was made for (null in a checkpoint of a model trained on everything).</summary>
+/// <param name="Kind">"classes" or "samples".</param>
+/// <param name="Classes">The forgotten classes (class-wise).</param>
+/// <param name="Fraction">The forgotten fraction (sample-wise).</param>
+/// <param name="Seed">Seed of the sample-wise draw.</param>
+public sealed record SplitInfo(string Kind, IReadOnlyList<int> Classes, double Fraction, int Seed)
+{
+    /// <summary>Describes a <see cref="ForgetSplit"/>.</summary>
+    public static SplitInfo Of(ForgetSplit split) =>
+        new(split.Kind == ForgetKind.Classes ? "classes" : "samples", split.ForgetClasses, split.Fraction, split.Seed);
+}
+
+/// <summary>What a checkpoint says about its model, besides the weights.</summary>
+public sealed record CheckpointInfo
+{
+    /// <summary>Format tag, so future versions can read old files.</summary>
+    [JsonPropertyName("format")] public string Format { get; init; } = Checkpoint.FormatTag;
+    /// <summary>Architecture and options: the model is rebuilt from this.</summary>
+    [JsonPropertyName("model")] public required ModelSpec Model { get; init; }
+    /// <summary>Role of the model: "original", "retrain", or the unlearning method's name.</summary>
+    [JsonPropertyName("role")] public string Role { get; init; } = "original";
+    /// <summary>Dataset name, e.g. fashion-mnist-mini.</summary>
+    [JsonPropertyName("dataset")] public required string Dataset { get; init; }
+    /// <summary>Class names of the dataset.</summary>
+    [JsonPropertyName("class_names")] public IReadOnlyList<string> ClassNames { get; init; } = [];
+    /// <summary>The forget request (retrain and unlearned models), else null.</summary>
+    [JsonPropertyName("split")] public SplitInfo? Split { get; init; }
+    /// <summary>Seed of the run that made the model.</summary>
+    [JsonPropertyName("seed")] public int Seed { get; init; }
+    /// <summary>The training recipe (trained models), else null.</summary>
+    [JsonPropertyName("recipe")] public TrainConfig? Recipe { get; init; }
+    /// <summary>Accuracies measured when the model was saved (fractions in [0, 1]), e.g. "test".</summary>
+    [JsonPropertyName("metrics")] public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Version of EraseAtCore that wrote the file.</summary>
+    [JsonPropertyName("library_version")] public string LibraryVersion { get; init; } = Checkpoint.LibraryVersion;
+    /// <summary>When the file was written (UTC).</summary>
+    [JsonPropertyName("created_utc")] public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>A model loaded from a checkpoint, with its metadata.</summary>
+/// <param name="Model">The model, on the CPU, in eval mode.</param>
+/// <param name="Info">Its metadata.</param>
+public sealed record LoadedCheckpoint(StagedModel Model, CheckpointInfo Info);
+
+/// <summary>
+/// Saves and loads models with their metadata in one file:
+/// "EACKPT01", JSON length (int64 LE), JSON, weights length (int64 LE), weights (TorchSharp's format),
+/// then the SHA-256 of everything before it. Written atomically; a truncated or altered file is
+/// detected by the checksum before anything is parsed.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The format tag in the metadata.</summary>
+    public const string FormatTag = "erase-core-checkpoint/1";
+    static readonly byte[] Magic = "EACKPT01"u8.ToArray();
+
+    /// <summary>The library's version string (assembly informational version).</summary>
+    public static string LibraryVersion { get; } =
+        typeof(Checkpoint).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+
+    /// <summary>JSON options of the metadata (enums as strings, indented).</summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes <paramref name="model"/> and <paramref name="info"/> to <paramref name="path"/> atomically.</summary>
+    public static void Save(string path, StagedModel model, CheckpointInfo info)
+    {
+        if (info.Model != model.Spec)
+            throw new ArgumentException($"The metadata describes {info.Model.Describe()} but the model is {model.Spec.Describe()}.");
+        using var weights = new MemoryStream();
+        // TorchSharp closes the stream it is given; a writer that leaves it open keeps our buffer readable.
+        using (var writer = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true)) model.save(writer);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(info, Json);
+        AtomicFile.Write(path, file =>
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            void Put(ReadOnlySpan<byte> bytes) { file.Write(bytes); hash.AppendData(bytes); }
+            Span<byte> length = stackalloc byte[8];
+            Put(Magic);
+            BinaryPrimitives.WriteInt64LittleEndian(length, json.Length); Put(length);
+            Put(json);
+            BinaryPrimitives.WriteInt64LittleEndian(length, weights.Length); Put(length);
+            Put(weights.GetBuffer().AsSpan(0, (int)weights.Length));
+            file.Write(hash.GetHashAndReset());
+        });
+    }
+
+    /// <summary>Reads only the metadata (after verifying the whole file).</summary>
+    public static CheckpointInfo ReadInfo(string path) => Read(path).Info;
+
+    /// <summary>
+    /// Loads a checkpoint. With <paramref name="expected"/>, refuses a checkpoint of another architecture
+    /// or options, naming both.
+    /// </summary>
+    public static LoadedCheckpoint Load(string path, ModelSpec? expected = null)
+    {
+        var (info, weights) = Read(path);
+        if (expected is not null && expected != info.Model)
+            throw new CheckpointException(
+                $"{path} holds a {info.Model.Describe()} ({info.Model.InChannels} input channels, {info.Model.Classes} classes), " +
+                $"but a {expected.Describe()} ({expected.InChannels} channels, {expected.Classes} classes) was asked for. " +
+                "Use a checkpoint made with the same architecture and options, or change the requested ones.");
+        var model = info.Model.Create();
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(weights));
+            model.load(reader, strict: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EndOfStreamException)
+        {
+            model.Dispose();
+            throw new CheckpointException($"{path}: the weights do not fit a {info.Model.Describe()} ({e.Message}). The file was written by another version or edited.", e);
+        }
+        model.eval();
+        return new LoadedCheckpoint(model, info);
+    }
+
+    static (CheckpointInfo Info, byte[] Weights) Read(string path)
+    {
+        if (!File.Exists(path)) throw new CheckpointException($"{path}: no such checkpoint file.");
+        byte[] all = File.ReadAllBytes(path);
+        string Corrupt(string what) =>
+            $"{path}: not a readable EraseAtCore checkpoint ({what}). The file is truncated or corrupt: re-create it (rerun the training or unlearning step).";
+        if (all.Length < Magic.Length || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new CheckpointException(Corrupt("it does not start with the EACKPT01 marker; is it a checkpoint at all?"));
+        if (all.Length < Magic.Length + 8 + 8 + 32)
+            throw new CheckpointException(Corrupt($"only {all.Length} bytes"));
+        var body = all.AsSpan(0, all.Length - 32);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(all.AsSpan(all.Length - 32)))
+            throw new CheckpointException(Corrupt("its SHA-256 does not match its content"));
+        long jsonLength = BinaryPrimitives.ReadInt64LittleEndian(body[Magic.Length..]);
+        long weightsAt = Magic.Length + 8 + jsonLength;
+        if (jsonLength < 0 || weightsAt + 8 > body.Length)
+            throw new CheckpointException(Corrupt("bad metadata length"));
+        long weightsLength = BinaryPrimitives.ReadInt64LittleEndian(body[(int)weightsAt..]);
+        if (weightsLength < 0 || weightsAt + 8 + weightsLength != body.Length)
+            throw new CheckpointException(Corrupt("bad weights length"));
+        CheckpointInfo? info;
+        try { info = JsonSerializer.Deserialize<CheckpointInfo>(body.Slice(Magic.Length + 8, (int)jsonLength), Json); }
+        catch (JsonException e) { throw new CheckpointException(Corrupt("unreadable metadata: " + e.Message), e); }
+        if (info is null || info.Format != FormatTag)
+            throw new CheckpointException($"{path}: checkpoint format '{info?.Format}' is not {FormatTag}; it was written by another version of EraseAtCore.");
+        return (info, body.Slice((int)weightsAt + 8, (int)weightsLength).ToArray());
+    }
+}
+
+/// <summary>A checkpoint is missing, corrupt, or does not match what was asked for.</summary>
+public sealed class CheckpointException : Exception
+{
+    /// <summary>Creates the exception with a complete, user-facing message.</summary>
+    public CheckpointException(string message, Exception? inner = null) : base(message, inner) { }
+}
