@@ -25,7 +25,10 @@ public sealed class PresetTests
     {
         var data = Preset.Quick.LoadData();
         var spec = Preset.Quick.ModelFor(data);
-        Assert.Equal((1, 10, 28), (spec.InChannels, spec.Classes, spec.ImageSize));
+        Assert.Equal((1, 10), (spec.InChannels, spec.Classes));
+        Assert.Equal(EraseAtCore.Models.ResNet.ResNet18(1, 10, 16).Spec, spec);
+        var vit = (Preset.Quick with { Model = new EraseAtCore.Models.ModelSpec("vit", 3, 100) { ImageSize = 99 } }).ModelFor(data);
+        Assert.Equal((1, 10, 28), (vit.InChannels, vit.Classes, vit.ImageSize));
         Assert.Equal(6000, data.Train.Count);
     }
 
@@ -39,11 +42,11 @@ public sealed class PresetTests
     [Fact]
     public void Retrain_never_sees_the_forgotten_class()
     {
-        // A small but real Retrain: a width-4 ResNet-18, 2 epochs on the embedded data without class 3.
+        // A small but real Retrain: a width-8 ResNet-18, 3 epochs on 600 embedded images without class 3.
         // A model that never saw "Dress" must (almost) never predict it.
-        var tiny = Preset.Quick with { Model = Preset.Quick.Model with { Width = 4 }, Train = Preset.Quick.Train with { Epochs = 2, BatchSize = 100 } };
+        var tiny = Preset.Quick with { Model = Preset.Quick.Model with { Width = 8 }, Train = Preset.Quick.Train with { Epochs = 3, BatchSize = 30, Augment = null } };
         var data = tiny.LoadData();
-        var small = data with { Train = MiniSubset.Stratified(data.Train, 100, seed: 0) };
+        var small = data with { Train = MiniSubset.Stratified(data.Train, 60, seed: 0), Test = MiniSubset.Stratified(data.Test, 30, seed: 0) };
         var split = ForgetSplit.Classes(small, 3);
         var trained = PresetTraining.Retrain(tiny, split, CPU);
         using var model = trained.Model;

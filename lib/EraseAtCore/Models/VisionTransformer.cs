@@ -40,20 +40,32 @@ public sealed class VisionTransformer : StagedModel
         int patches = spec.ImageSize / spec.PatchSize;
         int tokens = patches * patches + (spec.Pooling == VitPooling.ClassToken ? 1 : 0);
         patch_embed = Conv2d(spec.InChannels, spec.Dim, spec.PatchSize, stride: spec.PatchSize);
-        // Small truncated-normal starts (std 0.02, cut at 2 std, as in ViT/timm): position and class
-        // information begin as a slight perturbation of the patch content rather than drowning it.
-        using (no_grad())
-        {
-            if (spec.Pooling == VitPooling.ClassToken)
-                cls_token = Parameter(init.trunc_normal_(empty(1, 1, spec.Dim), std: 0.02, a: -0.04, b: 0.04));
-            pos_embed = Parameter(init.trunc_normal_(empty(1, tokens, spec.Dim), std: 0.02, a: -0.04, b: 0.04));
-        }
+        // Small truncated-normal starts (std 0.02, as in ViT/timm): position and class information
+        // begin as a slight perturbation of the patch content rather than drowning it.
+        if (spec.Pooling == VitPooling.ClassToken)
+            cls_token = Parameter(SmallNormal(1, 1, spec.Dim));
+        pos_embed = Parameter(SmallNormal(1, tokens, spec.Dim));
         blocks = ModuleList(Enumerable.Range(0, spec.Depth)
             .Select(i => new VitEncoderBlock($"block{i + 1}", spec.Dim, spec.Heads, spec.Dim * spec.MlpRatio)).ToArray());
         norm = LayerNorm(spec.Dim);
         head = Linear(spec.Dim, spec.Classes);
         names = Enumerable.Range(1, spec.Depth).Select(i => $"block{i}").ToArray();
         RegisterComponents();
+    }
+
+    const double InitStd = 0.02;
+
+    // N(0, 0.02^2) truncated at 2 std, by redrawing the values outside. Not init.trunc_normal_: in
+    // TorchSharp 0.107 its native side swaps mean and std (and drops the sqrt 2), so with mean 0 it fills
+    // the tensor with the constant 0.02. Draws from torch's default generator, so it follows the seed.
+    static Tensor SmallNormal(params long[] shape)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var values = empty(shape).normal_(0, InitStd);
+        for (var outside = values.abs().gt(2 * InitStd); outside.any().item<bool>(); outside = values.abs().gt(2 * InitStd))
+            values = where(outside, empty(shape).normal_(0, InitStd), values);
+        return values.MoveToOuterDisposeScope();
     }
 
     // All errors name the offending option, so a bad CLI flag or config file is easy to fix.
