@@ -31,4 +31,46 @@ public static class Evaluate
             model.train(wasTraining);
         }
     }
+
+    /// <summary>Accuracy of each class on <paramref name="set"/> (NaN for classes without images).</summary>
+    public static double[] PerClassAccuracy(StagedModel model, ImageSet set, Normalization normalize, Device device, int batchSize = 256)
+    {
+        using var predicted = Predict(model, set, normalize, device, batchSize);
+        var predictions = predicted.data<long>().ToArray();
+        var correct = new int[set.ClassCount];
+        var total = new int[set.ClassCount];
+        for (int i = 0; i < set.Count; i++)
+        {
+            total[set.Labels[i]]++;
+            if (predictions[i] == set.Labels[i]) correct[set.Labels[i]]++;
+        }
+        return total.Select((t, c) => t == 0 ? double.NaN : correct[c] / (double)t).ToArray();
+    }
+
+    /// <summary>The predicted class of every image of <paramref name="set"/>, in order (CPU, int64).</summary>
+    public static Tensor Predict(StagedModel model, ImageSet set, Normalization normalize, Device device, int batchSize = 256)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var inference = inference_mode();
+            var parts = new List<Tensor>();
+            var loader = new BatchLoader(set, new BatchOptions(batchSize, Normalize: normalize), device);
+            foreach (var batch in loader.Epoch())
+            {
+                using var scope = NewDisposeScope();
+                parts.Add(model.forward(batch.Images).argmax(1).cpu().MoveToOuterDisposeScope());
+                batch.Images.Dispose(); batch.Labels.Dispose();
+            }
+            if (parts.Count == 0) return empty(0, dtype: int64);
+            var all = cat(parts, 0);
+            foreach (var p in parts) p.Dispose();
+            return all;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
 }
