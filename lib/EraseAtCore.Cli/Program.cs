@@ -11,10 +11,13 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     DataCommands.Create(),
     TrainCommand.Create(),
     BenchCommand.Create(),
+    EvalCommand.Create(),
+    CkaCommand.Create(),
 };
 try
 {
-    return root.Parse(args).Invoke();
+    // Our own handler below turns user errors into one readable line (exit 2); anything else still throws.
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (e is DataFormatException or DatasetNotFoundException or TorchLoadException or CheckpointException or ArgumentException or IOException)
 {
