@@ -12,6 +12,7 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     TrainCommand.Create(),
     BenchCommand.Create(),
     EvalCommand.Create(),
+    UnlearnCommand.Create(),
     CkaCommand.Create(),
 };
 try

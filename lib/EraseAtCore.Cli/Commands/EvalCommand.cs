@@ -60,7 +60,7 @@ static class EvalCommand
         return cmd;
     }
 
-    static void Print(ForgettingEvaluation r)
+    public static void Print(ForgettingEvaluation r)
     {
         var l = r.Logits;
         var top = new Table().AddColumns("UA (forget train)", "RA (retain train)", "TA (retain test)", "forget test", "MIA-efficacy");

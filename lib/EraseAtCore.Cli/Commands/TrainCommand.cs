@@ -38,8 +38,9 @@ static class TrainCommand
                                    $"{Markup.Escape(spec.Describe())}, {chosen.Train.Epochs} epochs, batch {chosen.Train.BatchSize}, lr {chosen.Train.LearningRate}, seed {chosen.Train.Seed}");
             bool isRetrain = parse.GetValue(retrain);
             if (isRetrain) AnsiConsole.MarkupLine($"retrain: forgetting {Markup.Escape(split!.ToString())}: {split.Train.Retain.Count} retain / {split.Train.Forget.Count} forget training images");
-            var trained = TrainingProgressView.Run(isRetrain ? "retrain" : "original", report =>
-                isRetrain ? PresetTraining.Retrain(chosen, split!, dev, report) : PresetTraining.Original(chosen, data, dev, report, split));
+            var trained = ProgressView.Run(isRetrain ? "retrain" : "original", report =>
+                isRetrain ? PresetTraining.Retrain(chosen, split!, dev, p => report(ProgressView.Of(p)))
+                          : PresetTraining.Original(chosen, data, dev, p => report(ProgressView.Of(p)), split));
             using var model = trained.Model;
             var table = new Table().AddColumns("measure", "accuracy");
             foreach (var (name, value) in trained.Info.Metrics) table.AddRow(name, $"{value:P2}");

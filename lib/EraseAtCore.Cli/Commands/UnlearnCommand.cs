@@ -1,0 +1,86 @@
+using System.CommandLine;
+using EraseAtCore.Cli.Terminal;
+using EraseAtCore.Data;
+using EraseAtCore.Experiments;
+using EraseAtCore.Metrics;
+using EraseAtCore.Runtime;
+using EraseAtCore.Training;
+using EraseAtCore.Unlearning;
+using Spectre.Console;
+using TorchSharp;
+
+namespace EraseAtCore.Cli.Commands;
+
+/// <summary>`erase-core unlearn`: run one unlearning method on an Original checkpoint, evaluate it, save it.</summary>
+static class UnlearnCommand
+{
+    public static Command Create()
+    {
+        var method = new Option<string>("--method") { Description = $"Method: {string.Join(", ", UnlearningMethods.Names)}.", Required = true };
+        var from = new Option<string>("--from") { Description = "The Original's checkpoint (from `erase-core train`).", Required = true };
+        var output = new Option<string?>("--out") { Description = "Folder for <method>.ckpt and <method>.json (metrics and loss log)." };
+        var preset = new Option<string>("--preset") { Description = "Preset whose data and normalisation the Original was trained with.", DefaultValueFactory = _ => "quick" };
+        var epochs = new Option<int?>("--epochs") { Description = "Unlearning epochs (default: the method's)." };
+        var lr = new Option<double?>("--lr") { Description = "Unlearning learning rate (default: the method's)." };
+        var batch = new Option<int?>("--batch-size") { Description = "Images per batch (default 64)." };
+        var forget = new ForgetOptions();
+        var dataDir = CommonOptions.DataDir();
+        var device = CommonOptions.Device();
+        var seed = CommonOptions.Seed();
+        var cmd = new Command("unlearn", "Unlearn a forget request from an Original checkpoint with one method; report UA, RA, TA, MIA, CKA, probes; save the result.")
+            { method, from, output, preset, epochs, lr, batch, dataDir, device, seed };
+        forget.AddTo(cmd);
+        cmd.SetAction(parse =>
+        {
+            var dev = DeviceChoice.Resolve(parse.GetValue(device));
+            var chosen = Preset.Get(parse.GetValue(preset)!);
+            var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
+            var original = Checkpoint.Load(parse.GetValue(from)!, chosen.ModelFor(data));
+            using var originalModel = original.Model;
+            originalModel.to(dev);
+            var split = forget.Resolve(parse, data, required: true, defaultClasses: null)!;
+            string name = parse.GetValue(method)!.ToLowerInvariant();
+            var unlearner = UnlearningMethods.Create(name, original.Info.Recipe ?? chosen.Train);
+            var config = UnlearningMethods.DefaultConfig(name);
+            if (parse.GetValue(epochs) is { } e) config = config with { Epochs = e };
+            if (parse.GetValue(lr) is { } l) config = config with { LearningRate = l };
+            if (parse.GetValue(batch) is { } b) config = config with { BatchSize = b };
+            config = config with { Seed = parse.GetValue(seed) };
+            config.Validate();
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
+            AnsiConsole.MarkupLine($"{name}: forgetting {Markup.Escape(split.ToString())} from {Markup.Escape(parse.GetValue(from)!)}; " +
+                                   $"{config.Epochs} epochs, lr {config.LearningRate}, batch {config.BatchSize}, seed {config.Seed}");
+            var result = ProgressView.Run(name, report =>
+                unlearner.Unlearn(new UnlearnContext(originalModel, split, chosen.Normalize, dev, config, p => report(ProgressView.Of(p)))));
+            using var model = result.Model;
+            if (result.StopReason is { } why) AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(why)}");
+            var evaluation = ForgettingEvaluator.Evaluate(model, split, chosen.Normalize, dev, originalModel);
+            EvalCommand.Print(evaluation);
+            AnsiConsole.MarkupLine($"unlearning took {result.Elapsed.TotalSeconds:F1} s");
+            if (parse.GetValue(output) is { } dir)
+            {
+                string path = Path.Combine(dir, name.Replace('+', 'p') + ".ckpt");
+                var info = original.Info with
+                {
+                    Role = name, Split = SplitInfo.Of(split), Seed = config.Seed,
+                    Metrics = new Dictionary<string, double>
+                    {
+                        ["ua"] = evaluation.Logits.UA, ["ra"] = evaluation.Logits.RA, ["ta"] = evaluation.Logits.TA,
+                        ["forget_test"] = evaluation.Logits.ForgetTest, ["mia"] = evaluation.Mia.Efficacy, ["seconds"] = result.Elapsed.TotalSeconds,
+                    },
+                    CreatedUtc = DateTimeOffset.UtcNow,
+                };
+                Checkpoint.Save(path, model, info);
+                AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"), System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    method = name, config, stop_reason = result.StopReason, seconds = result.Elapsed.TotalSeconds,
+                    logits = evaluation.Logits, mia = evaluation.Mia, cka_to_original = evaluation.CkaToReference,
+                    probes = evaluation.Probes, knn = evaluation.Knn, log = result.Log,
+                }, Checkpoint.Json));
+                AnsiConsole.MarkupLine($"saved [blue]{Markup.Escape(path)}[/]");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,23 @@
+namespace EraseAtCore.Unlearning;
+
+/// <summary>
+/// FT: fine-tune the Original on the retain set only (cross-entropy), relying on catastrophic
+/// forgetting to erase the forget set. One epoch = one pass over the retain set.
+/// </summary>
+public sealed class FineTune : IUnlearningMethod
+{
+    /// <inheritdoc />
+    public string Name => "ft";
+
+    /// <inheritdoc />
+    public UnlearnResult Unlearn(UnlearnContext context) => UnlearningLoop.Run(Name, context, new LoopPlan
+    {
+        Driver = EpochDriver.Retain,
+        UsesRetain = true,
+        Loss = s =>
+        {
+            var ce = Losses.CrossEntropy(Losses.Logits(s, s.Retain!.Value), s.Retain.Value.Labels);
+            return Losses.Terms(ce, ("retain_ce", ce));
+        },
+    });
+}

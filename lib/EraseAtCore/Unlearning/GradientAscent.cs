@@ -1,0 +1,23 @@
+namespace EraseAtCore.Unlearning;
+
+/// <summary>
+/// GA (a.k.a. NegGrad): gradient ascent on the forget set's cross-entropy, nothing else. Unbounded by
+/// design, so it can diverge; the loop's guard stops it and keeps the last good state. Use a small rate.
+/// </summary>
+public sealed class GradientAscent : IUnlearningMethod
+{
+    /// <inheritdoc />
+    public string Name => "ga";
+
+    /// <inheritdoc />
+    public UnlearnResult Unlearn(UnlearnContext context) => UnlearningLoop.Run(Name, context, new LoopPlan
+    {
+        Driver = EpochDriver.Forget,
+        UsesForget = true,
+        Loss = s =>
+        {
+            var ce = Losses.CrossEntropy(Losses.Logits(s, s.Forget!.Value), s.Forget.Value.Labels);
+            return Losses.Terms(ce.neg(), ("forget_ce", ce));
+        },
+    });
+}

@@ -1,0 +1,28 @@
+using EraseAtCore.Data;
+using EraseAtCore.Models;
+using static TorchSharp.torch;
+
+namespace EraseAtCore.Unlearning;
+
+/// <summary>Everything a method needs: the Original, the forget request, how inputs are normalised, where to run, the shared settings.</summary>
+/// <param name="Original">The trained model to unlearn from (never modified).</param>
+/// <param name="Split">The forget request (forget/retain views of train and test).</param>
+/// <param name="Normalize">Input normalisation of the Original.</param>
+/// <param name="Device">Where to compute.</param>
+/// <param name="Config">Shared optimisation settings.</param>
+/// <param name="Progress">Receives progress every few steps (null: silent).</param>
+public sealed record UnlearnContext(StagedModel Original, ForgetSplit Split, Normalization Normalize, Device Device, UnlearnConfig Config,
+    Action<UnlearnProgress>? Progress = null);
+
+/// <summary>
+/// One unlearning method. Every method has this one verb (as scikit-learn estimators share theirs):
+/// take the Original and a forget request, return a model of the same architecture.
+/// </summary>
+public interface IUnlearningMethod
+{
+    /// <summary>The method's short name, as the CLI and results use it (e.g. "rl", "salun", "neggrad+").</summary>
+    string Name { get; }
+
+    /// <summary>Unlearns; the Original stays unchanged.</summary>
+    UnlearnResult Unlearn(UnlearnContext context);
+}

@@ -1,0 +1,43 @@
+namespace EraseAtCore.Unlearning;
+
+/// <summary>Options of <see cref="NegGradPlus"/>.</summary>
+/// <param name="RetainWeight">alpha in alpha * CE(retain) - (1 - alpha) * CE(forget); in (0, 1).</param>
+public sealed record NegGradPlusOptions(double RetainWeight = 0.9)
+{
+    /// <summary>Checks the weight.</summary>
+    public void Validate()
+    {
+        if (RetainWeight is <= 0 or >= 1) throw new ArgumentException($"NegGrad+ retain weight must be strictly between 0 and 1, got {RetainWeight}.");
+    }
+}
+
+/// <summary>
+/// NegGrad+ (Kurmanji et al., 2023): descent on the retain set and ascent on the forget set together,
+/// loss = alpha * CE(retain) - (1 - alpha) * CE(forget). One epoch = one pass over the retain set.
+/// </summary>
+public sealed class NegGradPlus(NegGradPlusOptions? options = null) : IUnlearningMethod
+{
+    readonly NegGradPlusOptions _options = options ?? new();
+
+    /// <inheritdoc />
+    public string Name => "neggrad+";
+
+    /// <inheritdoc />
+    public UnlearnResult Unlearn(UnlearnContext context)
+    {
+        _options.Validate();
+        double a = _options.RetainWeight;
+        return UnlearningLoop.Run(Name, context, new LoopPlan
+        {
+            Driver = EpochDriver.Retain,
+            UsesRetain = true,
+            UsesForget = true,
+            Loss = s =>
+            {
+                var retain = Losses.CrossEntropy(Losses.Logits(s, s.Retain!.Value), s.Retain.Value.Labels);
+                var forget = Losses.CrossEntropy(Losses.Logits(s, s.Forget!.Value), s.Forget.Value.Labels);
+                return Losses.Terms(retain.mul(a).sub(forget.mul(1 - a)), ("retain_ce", retain), ("forget_ce", forget));
+            },
+        });
+    }
+}

@@ -1,0 +1,39 @@
+namespace EraseAtCore.Unlearning;
+
+/// <summary>
+/// The optimisation settings every unlearning method shares (SGD with momentum, a constant or cosine
+/// rate, epochs over the method's data, batch size, seed). Method-specific knobs live in each method's
+/// own options record.
+/// </summary>
+public sealed record UnlearnConfig
+{
+    /// <summary>Passes over the method's driving data (the forget set for GA, the retain set for FT, ...).</summary>
+    public int Epochs { get; init; } = 5;
+    /// <summary>Images per batch (forget and retain batches alike).</summary>
+    public int BatchSize { get; init; } = 64;
+    /// <summary>Learning rate.</summary>
+    public double LearningRate { get; init; } = 0.01;
+    /// <summary>SGD momentum.</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>L2 weight decay.</summary>
+    public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>Decay the rate to zero with a cosine over the run (else constant).</summary>
+    public bool Cosine { get; init; } = true;
+    /// <summary>Seed of shuffling, random labels and anything else random.</summary>
+    public int Seed { get; init; }
+    /// <summary>Report progress every this many steps.</summary>
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Stop as diverged when the parameters' L2 norm grows past this multiple of the Original's.</summary>
+    public double MaxWeightNormRatio { get; init; } = 10;
+
+    /// <summary>Checks the values; errors name the option and what is allowed.</summary>
+    public void Validate()
+    {
+        if (Epochs <= 0) throw new ArgumentException($"unlearning epochs must be at least 1, got {Epochs}.");
+        if (BatchSize <= 0) throw new ArgumentException($"unlearning batch size must be at least 1, got {BatchSize}.");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"unlearning learning rate must be positive, got {LearningRate}.");
+        if (Momentum is < 0 or >= 1) throw new ArgumentException($"momentum must be in [0, 1), got {Momentum}.");
+        if (WeightDecay < 0) throw new ArgumentException($"weight decay cannot be negative, got {WeightDecay}.");
+        if (!(MaxWeightNormRatio > 1)) throw new ArgumentException($"the divergence guard's weight-norm ratio must be above 1, got {MaxWeightNormRatio}.");
+    }
+}
