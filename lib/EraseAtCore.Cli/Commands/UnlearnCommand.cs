@@ -16,19 +16,24 @@ static class UnlearnCommand
 {
     public static Command Create()
     {
-        var method = new Option<string>("--method") { Description = $"Method: {string.Join(", ", UnlearningMethods.Names)}.", Required = true };
+        var method = new Option<string>("--method") { Description = $"Method: {string.Join(", ", MethodCatalog.Names)}.", Required = true };
         var from = new Option<string>("--from") { Description = "The Original's checkpoint (from `erase-core train`).", Required = true };
         var output = new Option<string?>("--out") { Description = "Folder for <method>.ckpt and <method>.json (metrics and loss log)." };
         var preset = new Option<string>("--preset") { Description = "Preset whose data and normalisation the Original was trained with.", DefaultValueFactory = _ => "quick" };
         var epochs = new Option<int?>("--epochs") { Description = "Unlearning epochs (default: the method's)." };
         var lr = new Option<double?>("--lr") { Description = "Unlearning learning rate (default: the method's)." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per batch (default 64)." };
+        var options = new Option<string[]>("--option")
+        {
+            Description = "A method option as key=value, repeatable (e.g. --option sparsity=0.3 for salun); the README lists each method's keys.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var forget = new ForgetOptions();
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
         var cmd = new Command("unlearn", "Unlearn a forget request from an Original checkpoint with one method; report UA, RA, TA, MIA, CKA, probes; save the result.")
-            { method, from, output, preset, epochs, lr, batch, dataDir, device, seed };
+            { method, from, output, preset, epochs, lr, batch, options, dataDir, device, seed };
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -40,8 +45,8 @@ static class UnlearnCommand
             originalModel.to(dev);
             var split = forget.Resolve(parse, data, required: true, defaultClasses: null)!;
             string name = parse.GetValue(method)!.ToLowerInvariant();
-            var unlearner = UnlearningMethods.Create(name, original.Info.Recipe ?? chosen.Train);
-            var config = UnlearningMethods.DefaultConfig(name);
+            var unlearner = MethodCatalog.Create(name, original.Info.Recipe ?? chosen.Train, MethodOptions.Parse(parse.GetValue(options) ?? []));
+            var config = MethodCatalog.DefaultConfig(name);
             if (parse.GetValue(epochs) is { } e) config = config with { Epochs = e };
             if (parse.GetValue(lr) is { } l) config = config with { LearningRate = l };
             if (parse.GetValue(batch) is { } b) config = config with { BatchSize = b };

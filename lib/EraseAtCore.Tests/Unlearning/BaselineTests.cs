@@ -8,41 +8,10 @@ using static TorchSharp.torch;
 
 namespace EraseAtCore.Tests.Unlearning;
 
-/// <summary>
-/// A small Original (ResNet-18 w=8 trained on 400 embedded images) shared by the tests of the simple
-/// baselines; each test unlearns class 3 from it and checks the intended direction.
-/// </summary>
-public sealed class SmallOriginal : IDisposable
+public sealed class BaselineTests
 {
-    public SmallOriginal()
-    {
-        TorchRuntime.EnsureLoaded();
-        var data = FashionMnist.Load();
-        var small = data with { Train = MiniSubset.Stratified(data.Train, 40, seed: 0), Test = MiniSubset.Stratified(data.Test, 20, seed: 0) };
-        Split = ForgetSplit.Classes(small, 3);
-        Seeding.Seed(0);
-        Model = ResNet.ResNet18(1, 10, 8);
-        Trainer.Fit(Model, small.Train, null, Normalization.FashionMnist, new TrainConfig { Epochs = 6, BatchSize = 40, Augment = null }, CPU);
-        Model.eval();
-        ForgetAccuracy = Evaluate.Accuracy(Model, Split.Train.Forget, Normalization.FashionMnist, CPU);
-        RetainAccuracy = Evaluate.Accuracy(Model, Split.Train.Retain, Normalization.FashionMnist, CPU);
-    }
+    readonly SmallOriginal original = SmallOriginal.Instance;
 
-    public StagedModel Model { get; }
-    public ForgetSplit Split { get; }
-    public double ForgetAccuracy { get; }
-    public double RetainAccuracy { get; }
-    public void Dispose() => Model.Dispose();
-
-    public (double Forget, double Retain) Measure(StagedModel m) =>
-        (Evaluate.Accuracy(m, Split.Train.Forget, Normalization.FashionMnist, CPU), Evaluate.Accuracy(m, Split.Train.Retain, Normalization.FashionMnist, CPU));
-
-    public UnlearnResult Run(IUnlearningMethod method, UnlearnConfig config) =>
-        method.Unlearn(new UnlearnContext(Model, Split, Normalization.FashionMnist, CPU, config));
-}
-
-public sealed class BaselineTests(SmallOriginal original) : IClassFixture<SmallOriginal>
-{
     [Fact]
     public void The_shared_original_has_learned_the_forget_class()
     {
@@ -51,7 +20,7 @@ public sealed class BaselineTests(SmallOriginal original) : IClassFixture<SmallO
     }
 
     [Theory]
-    [InlineData("ga", 5, 0.01, 0.5, 0.25)]        // ascent alone: forget accuracy must halve; retain may drop at most 25 points
+    [InlineData("ga", 5, 0.002, 0.5, 0.25)]        // ascent alone: forget accuracy must halve; retain may drop at most 25 points
     [InlineData("neggrad+", 3, 0.02, 0.5, 0.15)]
     [InlineData("rl", 4, 0.01, 0.5, 0.25)] // RL relabels half of every batch at random: on a 400-image model that costs more retain accuracy
     public void Methods_forget_the_forget_set_and_keep_the_retain_set(string name, int epochs, double lr, double forgetFactor, double retainDrop)

@@ -19,13 +19,23 @@ public static class ContrastiveLoss
     /// the anchor is pushed away from them. The loss is the mean of L_i over anchors with a non-empty P(i);
     /// anchors without one are skipped, and the loss is 0 (still attached to the graph) when no anchor has one.
     /// Gradients reach both the forget and the retain embeddings.
+    /// <para>
+    /// With <paramref name="forgetNegatives"/>, the denominator also runs over the batch's other forget samples
+    /// whose label equals the anchor's (as negatives, never positives), as in Lee et al.'s class-wise form. This
+    /// matters when a whole class is forgotten: every retain sample is then a positive, the loss without forget
+    /// negatives only asks each anchor to be equally similar to all retain samples (it sits at log R from the
+    /// start and barely moves), while with them it pulls each anchor away from its own class's cluster and
+    /// toward the other classes.
+    /// </para>
     /// </summary>
     /// <param name="forgetEmbeddings">F x d embeddings of forget images (the anchors).</param>
     /// <param name="forgetLabels">F labels (int64).</param>
     /// <param name="retainEmbeddings">R x d embeddings of retain images.</param>
     /// <param name="retainLabels">R labels (int64).</param>
     /// <param name="temperature">t &gt; 0; smaller values sharpen the softmax over retain samples.</param>
-    public static Tensor Unlearning(Tensor forgetEmbeddings, Tensor forgetLabels, Tensor retainEmbeddings, Tensor retainLabels, double temperature)
+    /// <param name="forgetNegatives">Also contrast each anchor against the batch's same-class forget samples (see above).</param>
+    public static Tensor Unlearning(Tensor forgetEmbeddings, Tensor forgetLabels, Tensor retainEmbeddings, Tensor retainLabels, double temperature,
+        bool forgetNegatives = false)
     {
         CheckShapes(forgetEmbeddings, forgetLabels, "forget");
         CheckShapes(retainEmbeddings, retainLabels, "retain");
@@ -36,7 +46,15 @@ public static class ContrastiveLoss
         var zf = nn.functional.normalize(forgetEmbeddings, dim: 1);
         var zr = nn.functional.normalize(retainEmbeddings, dim: 1);
         var logits = zf.matmul(zr.t()).div(temperature);                               // F x R
-        var logProb = logits.sub(logits.logsumexp(1, keepdim: true));                  // log softmax over all retain samples
+        var denominator = logits.logsumexp(1, keepdim: true);                          // over all retain samples
+        if (forgetNegatives)
+        {
+            // Same-class forget partners (the anchor itself excluded) join the denominator; others get -inf.
+            var sameClass = forgetLabels.unsqueeze(1).eq(forgetLabels.unsqueeze(0)).logical_and(eye(forgetLabels.shape[0], dtype: ScalarType.Bool, device: zf.device).logical_not());
+            var negatives = zf.matmul(zf.t()).div(temperature).masked_fill(sameClass.logical_not(), double.NegativeInfinity);
+            denominator = cat([logits, negatives], 1).logsumexp(1, keepdim: true);
+        }
+        var logProb = logits.sub(denominator);
         var positive = forgetLabels.unsqueeze(1).ne(retainLabels.unsqueeze(0)).to(logits.dtype); // P(i): other-class retain samples
         var count = positive.sum(1);
         var perAnchor = logProb.mul(positive).sum(1).neg().div(count.clamp_min(1));

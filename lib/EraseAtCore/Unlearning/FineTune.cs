@@ -4,13 +4,13 @@ namespace EraseAtCore.Unlearning;
 /// FT: fine-tune the Original on the retain set only (cross-entropy), relying on catastrophic
 /// forgetting to erase the forget set. One epoch = one pass over the retain set.
 /// </summary>
-public sealed class FineTune : IUnlearningMethod
+public sealed class FineTune : LoopMethod
 {
     /// <inheritdoc />
-    public string Name => "ft";
+    public override string Name => "ft";
 
     /// <inheritdoc />
-    public UnlearnResult Unlearn(UnlearnContext context) => UnlearningLoop.Run(Name, context, new LoopPlan
+    public override LoopPlan Plan(UnlearnContext context) => LoopPlan.Of(new LoopPass
     {
         Driver = EpochDriver.Retain,
         UsesRetain = true,

@@ -4,13 +4,13 @@ namespace EraseAtCore.Unlearning;
 /// GA (a.k.a. NegGrad): gradient ascent on the forget set's cross-entropy, nothing else. Unbounded by
 /// design, so it can diverge; the loop's guard stops it and keeps the last good state. Use a small rate.
 /// </summary>
-public sealed class GradientAscent : IUnlearningMethod
+public sealed class GradientAscent : LoopMethod
 {
     /// <inheritdoc />
-    public string Name => "ga";
+    public override string Name => "ga";
 
     /// <inheritdoc />
-    public UnlearnResult Unlearn(UnlearnContext context) => UnlearningLoop.Run(Name, context, new LoopPlan
+    public override LoopPlan Plan(UnlearnContext context) => LoopPlan.Of(new LoopPass
     {
         Driver = EpochDriver.Forget,
         UsesForget = true,

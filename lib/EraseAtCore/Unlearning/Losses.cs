@@ -28,6 +28,6 @@ public static class Losses
         return d;
     }
 
-    /// <summary>Runs the model on a batch and returns its logits.</summary>
-    public static Tensor Logits(StepInputs s, Batch batch) => s.Model.forward(batch.Images);
+    /// <summary>The model's logits on a batch (the step's memoised forward pass).</summary>
+    public static Tensor Logits(StepInputs s, Batch batch) => s.Forward(batch).Logits;
 }

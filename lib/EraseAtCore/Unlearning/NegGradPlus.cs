@@ -15,19 +15,19 @@ public sealed record NegGradPlusOptions(double RetainWeight = 0.9)
 /// NegGrad+ (Kurmanji et al., 2023): descent on the retain set and ascent on the forget set together,
 /// loss = alpha * CE(retain) - (1 - alpha) * CE(forget). One epoch = one pass over the retain set.
 /// </summary>
-public sealed class NegGradPlus(NegGradPlusOptions? options = null) : IUnlearningMethod
+public sealed class NegGradPlus(NegGradPlusOptions? options = null) : LoopMethod
 {
     readonly NegGradPlusOptions _options = options ?? new();
 
     /// <inheritdoc />
-    public string Name => "neggrad+";
+    public override string Name => "neggrad+";
 
     /// <inheritdoc />
-    public UnlearnResult Unlearn(UnlearnContext context)
+    public override LoopPlan Plan(UnlearnContext context)
     {
         _options.Validate();
         double a = _options.RetainWeight;
-        return UnlearningLoop.Run(Name, context, new LoopPlan
+        return LoopPlan.Of(new LoopPass
         {
             Driver = EpochDriver.Retain,
             UsesRetain = true,

@@ -5,19 +5,18 @@ namespace EraseAtCore.Unlearning;
 /// wrong labels together with the retain set with true labels: loss = CE(forget, random) + CE(retain).
 /// One epoch = one pass over the forget set.
 /// </summary>
-public sealed class RandomLabels : IUnlearningMethod
+public sealed class RandomLabels : LoopMethod
 {
     /// <inheritdoc />
-    public string Name => "rl";
-
-    /// <inheritdoc />
-    public UnlearnResult Unlearn(UnlearnContext context) => UnlearningLoop.Run(Name, context, Plan(context));
+    public override string Name => "rl";
 
     /// <summary>The RL loop plan (SalUn reuses it with a gradient mask).</summary>
-    public static LoopPlan Plan(UnlearnContext context)
+    public override LoopPlan Plan(UnlearnContext context) => LoopPlan.Of(Pass(context.Split.Data.ClassCount));
+
+    /// <summary>RL's one pass: random wrong labels on forget batches, true labels on retain batches.</summary>
+    internal static LoopPass Pass(int classes)
     {
-        int classes = context.Split.Data.ClassCount;
-        return new LoopPlan
+        return new LoopPass
         {
             Driver = EpochDriver.Forget,
             UsesForget = true,

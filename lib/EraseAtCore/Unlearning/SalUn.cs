@@ -88,31 +88,34 @@ public sealed class SaliencyMask : IDisposable
 /// running statistics are buffers, not weights, and still adapt, as in SalUn). One epoch = one pass over the
 /// forget set (the RL plan of <see cref="RandomLabels.Plan"/>).
 /// </summary>
-public sealed class SalUn(SalUnOptions? options = null) : IUnlearningMethod
+public sealed class SalUn(SalUnOptions? options = null) : LoopMethod
 {
     readonly SalUnOptions _options = options ?? new();
 
     /// <inheritdoc />
-    public string Name => "salun";
+    public override string Name => "salun";
 
-    /// <inheritdoc />
-    public UnlearnResult Unlearn(UnlearnContext context)
+    /// <summary>
+    /// Computes the mask (on a copy, so the Original's mode and gradients are never touched) and returns RL's
+    /// pass with the mask as the gradient hook. The optimiser's own decay is off; the hook re-applies it to
+    /// kept weights only. The plan owns the mask.
+    /// </summary>
+    public override LoopPlan Plan(UnlearnContext context)
     {
         _options.Validate();
         context.Config.Validate();
         if (context.Split.Train.Forget.Count == 0) throw new ArgumentException("salun needs forget images to compute saliency; the forget set is empty.");
-        // Saliency is computed on a copy so the Original's mode and gradients are never touched.
         SaliencyMask mask;
         using (var probe = UnlearningLoop.Copy(context.Original, context.Device))
             mask = ComputeMask(probe, context.Split.Train.Forget, context.Normalize, context.Device, _options.Sparsity, context.Config.BatchSize);
-        using (mask)
+        double decay = context.Config.WeightDecay;
+        return new LoopPlan
         {
-            double decay = context.Config.WeightDecay;
-            var plan = RandomLabels.Plan(context) with { AfterBackward = model => mask.ApplyToGradients(model, decay) };
-            // The optimiser's decay is switched off and re-applied inside the hook, to kept weights only.
-            var undecayed = context with { Config = context.Config with { WeightDecay = 0 } };
-            return UnlearningLoop.Run(Name, undecayed, plan);
-        }
+            Passes = [RandomLabels.Pass(context.Split.Data.ClassCount)],
+            AfterBackward = model => mask.ApplyToGradients(model, decay),
+            OptimizerAppliesDecay = false,
+            Owned = [mask],
+        };
     }
 
     /// <summary>

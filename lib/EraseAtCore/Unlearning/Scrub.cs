@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EraseAtCore.Models;
 using static TorchSharp.torch;
 
@@ -35,23 +34,16 @@ public sealed record ScrubOptions(int MaxSteps = 2, double Alpha = 0.001, double
 /// SCRUB (Kurmanji et al., "Towards Unbounded Machine Unlearning", NeurIPS 2023). The teacher is a frozen
 /// copy of the Original (eval mode, no gradients); the student starts as another copy and is trained.
 /// Every epoch e runs, in order: if e &lt;= MaxSteps, a max pass over the forget set minimising
-/// -KL_T(teacher || student) (i.e. moving away from the teacher on forget data); then a min pass over the
-/// retain set minimising gamma * CE + alpha * KL_T(teacher || student).
-/// <para>
-/// The shared loop drives one set per run, so SCRUB runs the loop once per pass, in sequence, each run
-/// starting from the previous run's model: [max e1, min e1, max e2, min e2, ..., min for the remaining
-/// epochs]. Each pass is a full, shuffled pass over its set, as in SCRUB. The learning-rate schedule is
-/// the shared one over the whole sequence (each run gets the global rate through
-/// <see cref="LoopPlan.RateScale"/>). Deviation from the SCRUB code: its single SGD optimiser carries
-/// momentum from one pass to the next; here each pass starts with fresh momentum (the loop owns its optimiser).
-/// </para>
+/// -KL_T(teacher || student) (moving away from the teacher on forget data); then a min pass over the
+/// retain set minimising gamma * CE + alpha * KL_T(teacher || student). One SGD optimiser (and its
+/// momentum) serves both passes, as in the SCRUB code; the cosine schedule runs over all steps of the run.
 /// </summary>
-public sealed class Scrub(ScrubOptions? options = null) : IUnlearningMethod
+public sealed class Scrub(ScrubOptions? options = null) : LoopMethod
 {
     readonly ScrubOptions _options = options ?? new();
 
     /// <inheritdoc />
-    public string Name => "scrub";
+    public override string Name => "scrub";
 
     /// <summary>
     /// SCRUB's distillation divergence: KL(softmax(teacher / T) || softmax(student / T)) summed over classes,
@@ -66,107 +58,42 @@ public sealed class Scrub(ScrubOptions? options = null) : IUnlearningMethod
         return kl.mul(temperature * temperature).MoveToOuterDisposeScope();
     }
 
-    /// <inheritdoc />
-    public UnlearnResult Unlearn(UnlearnContext context)
+    /// <summary>The max pass (epochs 1..MaxSteps) and the min pass (every epoch); the plan owns the teacher.</summary>
+    public override LoopPlan Plan(UnlearnContext context)
     {
         _options.Validate();
-        var config = context.Config;
-        config.Validate();
-        var split = context.Split.Train;
-        int forgetSteps = Steps(split.Forget.Count, config.BatchSize), retainSteps = Steps(split.Retain.Count, config.BatchSize);
-        var passes = Passes(config.Epochs, _options.MaxSteps);
-        long total = passes.Sum(p => (long)(p.Max ? forgetSteps : retainSteps) * p.Epochs);
-        var clock = Stopwatch.StartNew();
-        var log = new List<UnlearnLogEntry>();
-        using var teacher = UnlearningLoop.Copy(context.Original, context.Device);
+        var teacher = UnlearningLoop.Copy(context.Original, context.Device);
         teacher.eval();
-        StagedModel current = context.Original;
-        string? stop = null;
-        long offset = 0;
-        try
+        var (maxSteps, alpha, gamma, t) = (_options.MaxSteps, _options.Alpha, _options.Gamma, _options.Temperature);
+        var max = new LoopPass
         {
-            for (int i = 0; i < passes.Count && stop is null; i++)
+            Name = "max",
+            Driver = EpochDriver.Forget,
+            UsesForget = true,
+            RunsInEpoch = epoch => epoch <= maxSteps,
+            Loss = s =>
             {
-                var pass = passes[i];
-                // Steps of a max pass come first in their epoch; the min pass's steps are numbered after them.
-                int stepShift = pass.Max || pass.FirstEpoch > _options.MaxSteps ? 0 : forgetSteps;
-                int StepsInEpoch(int epoch) => epoch <= _options.MaxSteps ? forgetSteps + retainSteps : retainSteps;
-                long start = offset;
-                var passContext = context with
-                {
-                    Original = current,
-                    // A different seed per pass, else every pass would replay the same shuffling.
-                    Config = config with { Epochs = pass.Epochs, Cosine = false, Seed = unchecked(config.Seed + 7919 * i) },
-                    Progress = context.Progress is null ? null : p =>
-                    {
-                        int epoch = pass.FirstEpoch + p.Epoch - 1;
-                        context.Progress(new UnlearnProgress(epoch, config.Epochs, p.Step + stepShift, StepsInEpoch(epoch), p.Losses, clock.Elapsed));
-                    },
-                };
-                var plan = pass.Max ? MaxPlan(teacher) : MinPlan(teacher);
-                plan = plan with { RateScale = s => config.Cosine ? 0.5 * (1 + Math.Cos(Math.PI * (start + s.GlobalStep) / Math.Max(1, total))) : 1.0 };
-                var result = UnlearningLoop.Run(Name, passContext, plan);
-                if (!ReferenceEquals(current, context.Original)) current.Dispose();
-                current = result.Model;
-                log.AddRange(result.Log.Select(e => new UnlearnLogEntry(pass.FirstEpoch + e.Epoch - 1, e.Step + stepShift, e.Losses)));
-                offset += (long)(pass.Max ? forgetSteps : retainSteps) * pass.Epochs;
-                if (result.StopReason is { } reason)
-                    stop = $"{(pass.Max ? "max" : "min")} pass starting at epoch {pass.FirstEpoch}: {reason}";
-            }
-            if (ReferenceEquals(current, context.Original)) throw new InvalidOperationException("SCRUB ran no pass."); // unreachable: Epochs >= 1
-            current.eval();
-            return new UnlearnResult(current, Name, log, clock.Elapsed, stop);
-        }
-        catch
+                var batch = s.Forget!.Value;
+                var kl = DistillationKL(Losses.Logits(s, batch), TeacherLogits(teacher, batch.Images), t);
+                return Losses.Terms(kl.neg(), ("forget_kl", kl));
+            },
+        };
+        var min = new LoopPass
         {
-            if (!ReferenceEquals(current, context.Original)) current.Dispose();
-            throw;
-        }
+            Name = "min",
+            Driver = EpochDriver.Retain,
+            UsesRetain = true,
+            Loss = s =>
+            {
+                var batch = s.Retain!.Value;
+                var logits = Losses.Logits(s, batch);
+                var kl = DistillationKL(logits, TeacherLogits(teacher, batch.Images), t);
+                var ce = Losses.CrossEntropy(logits, batch.Labels);
+                return Losses.Terms(ce.mul(gamma).add(kl.mul(alpha)), ("retain_ce", ce), ("retain_kl", kl));
+            },
+        };
+        return new LoopPlan { Passes = [max, min], Owned = [teacher] };
     }
-
-    /// <summary>One loop run: a max pass (one epoch over the forget set) or min passes over the retain set.</summary>
-    /// <param name="Max">True: the forget-set max pass.</param>
-    /// <param name="Epochs">Epochs this run covers (1 for a max pass and the min pass of a max epoch).</param>
-    /// <param name="FirstEpoch">The SCRUB epoch (1-based) this run starts in.</param>
-    internal sealed record Pass(bool Max, int Epochs, int FirstEpoch);
-
-    // [max 1, min 1, ..., max m, min m, min (m+1 .. E)] with m = min(MaxSteps, Epochs).
-    internal static List<Pass> Passes(int epochs, int maxSteps)
-    {
-        var passes = new List<Pass>();
-        int m = Math.Min(maxSteps, epochs);
-        for (int e = 1; e <= m; e++) { passes.Add(new Pass(true, 1, e)); passes.Add(new Pass(false, 1, e)); }
-        if (epochs > m) passes.Add(new Pass(false, epochs - m, m + 1));
-        return passes;
-    }
-
-    static int Steps(int count, int batchSize) => (count + batchSize - 1) / batchSize;
-
-    LoopPlan MaxPlan(StagedModel teacher) => new()
-    {
-        Driver = EpochDriver.Forget,
-        UsesForget = true,
-        Loss = s =>
-        {
-            var batch = s.Forget!.Value;
-            var kl = DistillationKL(s.Model.forward(batch.Images), TeacherLogits(teacher, batch.Images), _options.Temperature);
-            return Losses.Terms(kl.neg(), ("forget_kl", kl));
-        },
-    };
-
-    LoopPlan MinPlan(StagedModel teacher) => new()
-    {
-        Driver = EpochDriver.Retain,
-        UsesRetain = true,
-        Loss = s =>
-        {
-            var batch = s.Retain!.Value;
-            var logits = s.Model.forward(batch.Images);
-            var kl = DistillationKL(logits, TeacherLogits(teacher, batch.Images), _options.Temperature);
-            var ce = Losses.CrossEntropy(logits, batch.Labels);
-            return Losses.Terms(ce.mul(_options.Gamma).add(kl.mul(_options.Alpha)), ("retain_ce", ce), ("retain_kl", kl));
-        },
-    };
 
     static Tensor TeacherLogits(StagedModel teacher, Tensor images)
     {

@@ -15,10 +15,14 @@ public sealed record UnlearnLogEntry(int Epoch, int Step, IReadOnlyDictionary<st
 /// <param name="StepsPerEpoch">Steps per epoch.</param>
 /// <param name="Losses">The latest logged losses.</param>
 /// <param name="Elapsed">Time since the start.</param>
-public sealed record UnlearnProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, IReadOnlyDictionary<string, double> Losses, TimeSpan Elapsed)
+/// <param name="GlobalStep">Steps done so far (0 when unknown).</param>
+/// <param name="TotalSteps">Steps of the whole run (0 when unknown: epochs are then assumed equal).</param>
+public sealed record UnlearnProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, IReadOnlyDictionary<string, double> Losses, TimeSpan Elapsed,
+    long GlobalStep = 0, long TotalSteps = 0)
 {
     /// <summary>Fraction done, in [0, 1].</summary>
-    public double Fraction => ((Epoch - 1) * (double)StepsPerEpoch + Step) / ((double)Epochs * StepsPerEpoch);
+    public double Fraction => TotalSteps > 0 ? GlobalStep / (double)TotalSteps
+        : ((Epoch - 1) * (double)StepsPerEpoch + Step) / ((double)Epochs * StepsPerEpoch);
 }
 
 /// <summary>What an unlearning method returns.</summary>

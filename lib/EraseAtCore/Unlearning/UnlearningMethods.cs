@@ -2,30 +2,69 @@ using EraseAtCore.Training;
 
 namespace EraseAtCore.Unlearning;
 
-/// <summary>The methods by name, as the CLI and the experiment runner ask for them.</summary>
+/// <summary>The baselines by name, as the CLI and the experiment runner ask for them.</summary>
 public static class UnlearningMethods
 {
     /// <summary>Names of the baselines, in the order tables list them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["retrain", "ft", "ga", "neggrad+", "rl"];
+    public static IReadOnlyList<string> Names { get; } = ["retrain", "ft", "ga", "neggrad+", "rl", "salun", "scrub", "l1-sparse", "cu"];
 
-    /// <summary>Default settings per method, tuned once on the quick preset (documented in the README).</summary>
-    public static UnlearnConfig DefaultConfig(string name) => name switch
+    /// <summary>
+    /// Default shared settings per method, chosen on the quick preset (class 3 forgotten) so that each method
+    /// forgets at the logits without wrecking the retain set; the README's table lists them with their effect.
+    /// </summary>
+    public static UnlearnConfig DefaultConfig(string name) => name.ToLowerInvariant() switch
     {
+        "ft" => new UnlearnConfig { Epochs = 3, LearningRate = 0.02 },
         "ga" => new UnlearnConfig { Epochs = 3, LearningRate = 1e-3 },
         "neggrad+" => new UnlearnConfig { Epochs = 2, LearningRate = 0.01 },
         "rl" => new UnlearnConfig { Epochs = 5, LearningRate = 0.01 },
-        "ft" => new UnlearnConfig { Epochs = 3, LearningRate = 0.02 },
+        "salun" => new UnlearnConfig { Epochs = 5, LearningRate = 0.01 },
+        "scrub" => new UnlearnConfig { Epochs = 3, LearningRate = 0.01 },
+        "l1-sparse" => new UnlearnConfig { Epochs = 3, LearningRate = 0.02 },
+        "cu" => new UnlearnConfig { Epochs = 5, LearningRate = 0.05 },
         _ => new UnlearnConfig(),
     };
 
-    /// <summary>Creates the method called <paramref name="name"/>; <paramref name="recipe"/> is the Original's (for Retrain).</summary>
-    public static IUnlearningMethod Create(string name, TrainConfig recipe) => name.ToLowerInvariant() switch
+    /// <summary>
+    /// Creates the baseline called <paramref name="name"/>. <paramref name="recipe"/> is the Original's (Retrain
+    /// reuses it); <paramref name="options"/> holds method knobs (e.g. sparsity=0.5 for SalUn), refused when unknown
+    /// unless <paramref name="checkUnused"/> is false (a wrapper that reads more keys checks them itself).
+    /// </summary>
+    public static IUnlearningMethod Create(string name, TrainConfig recipe, MethodOptions? options = null, bool checkUnused = true)
     {
-        "retrain" => new Retrain(recipe),
-        "ft" => new FineTune(),
-        "ga" => new GradientAscent(),
-        "neggrad+" => new NegGradPlus(),
-        "rl" => new RandomLabels(),
-        _ => throw new ArgumentException($"Unknown unlearning method '{name}'. Known: {string.Join(", ", Names)}."),
-    };
+        var o = options ?? MethodOptions.None;
+        string key = name.ToLowerInvariant();
+        IUnlearningMethod method = key switch
+        {
+            "retrain" => new Retrain(recipe),
+            "ft" => new FineTune(),
+            "ga" => new GradientAscent(),
+            "neggrad+" => new NegGradPlus(ReadNegGradPlus(o)),
+            "rl" => new RandomLabels(),
+            "salun" => new SalUn(ReadSalUn(o)),
+            "scrub" => new Scrub(ReadScrub(o)),
+            "l1-sparse" => new L1Sparse(ReadL1Sparse(o)),
+            "cu" => new ContrastiveUnlearning(ReadCu(o)),
+            _ => throw new ArgumentException($"Unknown unlearning method '{name}'. Known: {string.Join(", ", Names)}."),
+        };
+        if (checkUnused) o.EnsureAllUsed(key);
+        return method;
+    }
+
+    // Option keys are the record properties in kebab case; absent keys keep the record's defaults.
+    static NegGradPlusOptions ReadNegGradPlus(MethodOptions o) { var d = new NegGradPlusOptions(); return new(o.Double("retain-weight", d.RetainWeight)); }
+    static SalUnOptions ReadSalUn(MethodOptions o) { var d = new SalUnOptions(); return new(o.Double("sparsity", d.Sparsity)); }
+    static L1SparseOptions ReadL1Sparse(MethodOptions o) { var d = new L1SparseOptions(); return new(o.Double("lambda", d.Lambda)); }
+
+    static ScrubOptions ReadScrub(MethodOptions o)
+    {
+        var d = new ScrubOptions();
+        return new(o.Int("max-steps", d.MaxSteps), o.Double("alpha", d.Alpha), o.Double("gamma", d.Gamma), o.Double("temperature", d.Temperature));
+    }
+
+    static ContrastiveUnlearningOptions ReadCu(MethodOptions o)
+    {
+        var d = new ContrastiveUnlearningOptions();
+        return new(o.Double("temperature", d.Temperature), o.Double("retain-weight", d.RetainWeight), o.Bool("forget-negatives", d.ForgetNegatives), o.Bool("retain-as-targets", d.RetainAsTargets));
+    }
 }
