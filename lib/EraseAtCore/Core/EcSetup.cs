@@ -1,0 +1,53 @@
+using EraseAtCore.Data;
+using EraseAtCore.Unlearning;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EraseAtCore.Core;
+
+/// <summary>What EC adds to a run: its objective and the heads it trains (a companion of the loop, owned by the plan).</summary>
+/// <param name="Objective">The loss.</param>
+/// <param name="Heads">The auxiliary heads (null when every point uses the model's own head).</param>
+/// <param name="WarmupLoss">Mean head cross-entropy at the end of the warm-up (NaN when there was none).</param>
+public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, double WarmupLoss)
+{
+    /// <summary>
+    /// Resolves the points and weights, builds the heads on the Original's stage shapes and warms them up.
+    /// The Original is only read.
+    /// </summary>
+    public static EcParts Prepare(UnlearnContext context, EcOptions options)
+    {
+        options.Validate();
+        context.Config.Validate();
+        var model = context.Original;
+        var points = options.Points ?? model.StageNames;
+        foreach (var p in points)
+            if (!model.StageNames.Contains(p))
+                throw new ArgumentException($"EC supervision point '{p}' is not a stage of {model.Spec.Architecture}; its stages are {string.Join(", ", model.StageNames)}.");
+        if (points.Distinct().Count() != points.Count) throw new ArgumentException($"EC supervision points repeat a stage: {string.Join(", ", points)}.");
+        // Shallowest first, whatever order the user typed.
+        points = points.OrderBy(p => model.StageNames.ToList().IndexOf(p)).ToList();
+        var weights = LayerWeights.For(options.Weighting, points.Count, options.Weights);
+        string last = model.StageNames[^1];
+        var headStages = points.Where(p => !(p == last && options.LastPointUsesModelHead)).ToList();
+        if (context.Split.Train.Retain.Count == 0) throw new ArgumentException("EC needs retain images (for its cross-entropy and as contrastive partners); the retain set is empty.");
+        if (context.Split.Train.Forget.Count == 0) throw new ArgumentException("EC needs forget images; the forget set is empty.");
+        AuxiliaryHeads? heads = null;
+        double warmup = double.NaN;
+        if (headStages.Count > 0)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var sample = new BatchLoader(context.Split.Train.Retain, new BatchOptions(2, Normalize: context.Normalize), context.Device).Epoch().First();
+                heads = AuxiliaryHeads.Create(model, sample.Images, headStages, options.EmbeddingDim);
+            }
+            heads.to(context.Device);
+            warmup = HeadWarmup.Run(model, heads, context.Split.Train.Retain, context.Normalize, context.Device,
+                options.WarmupSteps, options.WarmupLearningRate, context.Config.BatchSize, context.Config.Seed + 17);
+        }
+        return new EcParts(new EcObjective(options, points, weights, heads, last), heads, warmup);
+    }
+
+    /// <summary>The heads as loop companions and owned resources (empty when there are none).</summary>
+    public IReadOnlyList<TorchSharp.torch.nn.Module> Companions => Heads is null ? [] : [Heads];
+}

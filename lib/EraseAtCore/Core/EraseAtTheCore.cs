@@ -1,0 +1,44 @@
+using EraseAtCore.Unlearning;
+
+namespace EraseAtCore.Core;
+
+/// <summary>
+/// Erase at the Core (Lee, Kim and Kim, arXiv:2602.05375): contrastive unlearning and deep-supervision
+/// cross-entropy at every supervision point, through auxiliary heads that are discarded afterwards, so the
+/// forgetting reaches intermediate representations and not only the classifier. One epoch = one pass over the
+/// forget set with retain batches cycled alongside (as CU). The returned model has the Original's architecture.
+/// </summary>
+public sealed class EraseAtTheCore(EcOptions? options = null) : LoopMethod
+{
+    /// <summary>The options in force.</summary>
+    public EcOptions Options { get; } = options ?? new();
+
+    /// <inheritdoc />
+    public override string Name => "ec";
+
+    /// <inheritdoc />
+    public override LoopPlan Plan(UnlearnContext context)
+    {
+        var parts = EcParts.Prepare(context, Options);
+        return new LoopPlan
+        {
+            Passes =
+            [
+                new LoopPass
+                {
+                    Driver = EpochDriver.Forget,
+                    UsesForget = true,
+                    UsesRetain = true,
+                    Loss = s =>
+                    {
+                        var terms = parts.Objective.Terms(s);
+                        terms["total"] = terms["ec_total"];
+                        return terms;
+                    },
+                },
+            ],
+            Companions = parts.Companions,
+            Owned = parts.Companions.Cast<IDisposable>().ToList(),
+        };
+    }
+}
