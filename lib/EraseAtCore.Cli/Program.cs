@@ -14,6 +14,8 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     EvalCommand.Create(),
     UnlearnCommand.Create(),
     CkaCommand.Create(),
+    ReproduceCommand.Create(),
+    MergeCommand.Create(),
 };
 try
 {

@@ -16,6 +16,17 @@ sealed class ForgetOptions
 
     public void AddTo(Command command) { command.Add(_classes); command.Add(_fraction); command.Add(_seed); }
 
+    /// <summary>The request asked for, or null when none was given (the caller's default applies).</summary>
+    public EraseAtCore.Experiments.ForgetRequest? Request(ParseResult parse)
+    {
+        var classes = parse.GetValue(_classes) ?? [];
+        var fraction = parse.GetValue(_fraction);
+        if (classes.Length > 0 && fraction is not null)
+            throw new ArgumentException("Give either --forget-classes or --forget-fraction, not both.");
+        if (fraction is { } f) return EraseAtCore.Experiments.ForgetRequest.OfSamples(f, parse.GetValue(_seed));
+        return classes.Length > 0 ? EraseAtCore.Experiments.ForgetRequest.OfClasses(classes) : null;
+    }
+
     /// <summary>The split asked for; null when none was asked for and none is required.</summary>
     public ForgetSplit? Resolve(ParseResult parse, Dataset data, bool required, IReadOnlyList<int>? defaultClasses)
     {

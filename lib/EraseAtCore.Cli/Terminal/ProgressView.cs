@@ -47,4 +47,8 @@ static class ProgressView
     public static ProgressLine Of(UnlearnProgress p) => new(p.Fraction,
         $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} " + string.Join(" ", p.Losses.Select(kv => $"{kv.Key} {kv.Value:F3}")) +
         $" elapsed {p.Elapsed:mm\\:ss}", p.Step == p.StepsPerEpoch);
+
+    public static ProgressLine Of(EraseAtCore.Experiments.RunProgress p) => new(p.Fraction,
+        $"[{p.Index}/{p.Total}] {p.Model} (seed {p.Seed}) {p.Phase}: {p.Detail} elapsed {p.Elapsed:mm\\:ss}" +
+        (p.Remaining is { } r ? $" eta {r:mm\\:ss}" : ""), p.Phase is "cached" || p.Detail.StartsWith("relearning", StringComparison.Ordinal));
 }

@@ -71,6 +71,11 @@ public sealed record EcOptions
     /// large, meaningless CE gradients into the backbone on the first steps).
     /// </summary>
     public int WarmupSteps { get; init; } = 50;
+    /// <summary>
+    /// Keep training the heads during unlearning (true), or freeze them after the warm-up (false) so that every
+    /// point's losses can only be lowered by changing the backbone's features, not by the head adapting to them.
+    /// </summary>
+    public bool TrainHeads { get; init; } = true;
     /// <summary>Learning rate of the warm-up (SGD, momentum 0.9). Default 0.05.</summary>
     public double WarmupLearningRate { get; init; } = 0.05;
 

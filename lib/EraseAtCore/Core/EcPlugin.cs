@@ -42,7 +42,7 @@ public sealed class EcPlugin(LoopMethod host, EcOptions? options = null) : LoopM
                 },
             }).ToList(),
             Companions = [.. hostPlan.Companions, .. parts.Companions],
-            Owned = [.. hostPlan.Owned, .. parts.Companions.Cast<IDisposable>()],
+            Owned = [.. hostPlan.Owned, .. parts.Owned],
         };
     }
 }

@@ -9,7 +9,8 @@ namespace EraseAtCore.Core;
 /// <param name="Objective">The loss.</param>
 /// <param name="Heads">The auxiliary heads (null when every point uses the model's own head).</param>
 /// <param name="WarmupLoss">Mean head cross-entropy at the end of the warm-up (NaN when there was none).</param>
-public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, double WarmupLoss)
+/// <param name="HeadsTrain">Whether the heads keep training during unlearning.</param>
+public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, double WarmupLoss, bool HeadsTrain = true)
 {
     /// <summary>
     /// Resolves the points and weights, builds the heads on the Original's stage shapes and warms them up.
@@ -45,9 +46,18 @@ public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, doubl
             warmup = HeadWarmup.Run(model, heads, context.Split.Train.Retain, context.Normalize, context.Device,
                 options.WarmupSteps, options.WarmupLearningRate, context.Config.BatchSize, context.Config.Seed + 17);
         }
-        return new EcParts(new EcObjective(options, points, weights, heads, last), heads, warmup);
+        if (heads is not null && !options.TrainHeads)
+        {
+            // Frozen heads: fixed functions of the features (BatchNorm on its warm-up statistics).
+            heads.eval();
+            foreach (var p in heads.parameters()) p.requires_grad_(false);
+        }
+        return new EcParts(new EcObjective(options, points, weights, heads, last), heads, warmup, options.TrainHeads);
     }
 
-    /// <summary>The heads as loop companions and owned resources (empty when there are none).</summary>
-    public IReadOnlyList<TorchSharp.torch.nn.Module> Companions => Heads is null ? [] : [Heads];
+    /// <summary>The heads as loop companions when they train (empty when there are none or they are frozen).</summary>
+    public IReadOnlyList<TorchSharp.torch.nn.Module> Companions => Heads is null || !HeadsTrain ? [] : [Heads];
+
+    /// <summary>The heads as resources the run owns (disposed at its end).</summary>
+    public IReadOnlyList<IDisposable> Owned => Heads is null ? [] : [Heads];
 }

@@ -38,7 +38,7 @@ public sealed class EraseAtTheCore(EcOptions? options = null) : LoopMethod
                 },
             ],
             Companions = parts.Companions,
-            Owned = parts.Companions.Cast<IDisposable>().ToList(),
+            Owned = parts.Owned,
         };
     }
 }

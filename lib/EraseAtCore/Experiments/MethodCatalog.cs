@@ -53,7 +53,7 @@ public static class MethodCatalog
         return UnlearningMethods.Create(key, recipe, o);
     }
 
-    /// <summary>EC's options from method options (keys: points, a, b, ec-temperature, variant, ec-forget-negatives, ec-retain-as-targets, weighting, weights, last-model-head, embedding-dim, warmup-steps, warmup-lr).</summary>
+    /// <summary>EC's options from method options (keys: points, a, b, ec-temperature, variant, ec-forget-negatives, ec-retain-as-targets, weighting, weights, last-model-head, embedding-dim, warmup-steps, train-heads, warmup-lr).</summary>
     public static EcOptions ReadEc(MethodOptions o)
     {
         var d = new EcOptions();
@@ -72,6 +72,7 @@ public static class MethodCatalog
             LastPointUsesModelHead = o.Bool("last-model-head", d.LastPointUsesModelHead),
             EmbeddingDim = o.Int("embedding-dim", d.EmbeddingDim),
             WarmupSteps = o.Int("warmup-steps", d.WarmupSteps),
+            TrainHeads = o.Bool("train-heads", d.TrainHeads),
             WarmupLearningRate = o.Double("warmup-lr", d.WarmupLearningRate),
         };
     }

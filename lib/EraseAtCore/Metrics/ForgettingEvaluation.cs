@@ -55,11 +55,31 @@ public static class ForgettingEvaluator
         StagedModel? reference = null, EvaluationOptions? options = null)
     {
         options ??= new EvaluationOptions();
+        using var referenceTest = reference is null ? null
+            : FeatureExtractor.Extract(reference, split.Data.Test, normalize, device, model.StageNames, options.Form, options.BatchSize);
+        return Evaluate(model, split, normalize, device, referenceTest, options);
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="model"/> with the reference's test features already extracted (an experiment
+    /// compares many models with one Original: its features are computed once). <paramref name="referenceTest"/>
+    /// must come from <see cref="FeatureExtractor.Extract"/> on <c>split.Data.Test</c> with the same form.
+    /// </summary>
+    /// <param name="model">The model to evaluate.</param>
+    /// <param name="split">The forget request.</param>
+    /// <param name="normalize">Input normalisation.</param>
+    /// <param name="device">Where to compute.</param>
+    /// <param name="referenceTest">The reference's test features for CKA, or null for none.</param>
+    /// <param name="options">Metric settings.</param>
+    /// <param name="withTestFeatures">Called with the model's test features before they are disposed, so a caller can
+    /// compute more from them (CKA to a second reference, a projection) without another forward pass.</param>
+    public static ForgettingEvaluation Evaluate(StagedModel model, ForgetSplit split, Normalization normalize, Device device,
+        StageFeatures? referenceTest, EvaluationOptions? options = null, Action<StageFeatures>? withTestFeatures = null)
+    {
+        options ??= new EvaluationOptions();
         var clock = Stopwatch.StartNew();
         using var train = FeatureExtractor.Extract(model, split.Data.Train, normalize, device, null, options.Form, options.BatchSize);
         using var test = FeatureExtractor.Extract(model, split.Data.Test, normalize, device, null, options.Form, options.BatchSize);
-        using var referenceTest = reference is null ? null
-            : FeatureExtractor.Extract(reference, split.Data.Test, normalize, device, model.StageNames, options.Form, options.BatchSize);
         var extraction = clock.Elapsed;
 
         var logits = FromLogits(train, test, split);
@@ -75,6 +95,7 @@ public static class ForgettingEvaluator
         clock.Restart();
         var knn = KNearestNeighbours.Evaluate(train, test, split.ForgetClasses, options.KnnK);
         var knnTime = clock.Elapsed;
+        withTestFeatures?.Invoke(test);
         return new ForgettingEvaluation(logits, mia, cka, probes, knn, new EvaluationTimings(extraction, ckaTime, probeTime, knnTime, miaTime));
     }
 

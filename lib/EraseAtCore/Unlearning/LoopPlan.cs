@@ -73,7 +73,8 @@ public sealed class StepInputs
 {
     readonly Dictionary<Tensor, StagedOutput> _outputs = new(ReferenceEqualityComparer.Instance);
 
-    internal StepInputs(StagedModel model, Batch? forget, Batch? retain, string pass, int epoch, int step, long globalStep, long totalSteps)
+    /// <summary>A step's inputs (the loop makes these; build one yourself to look at a loss on a single batch).</summary>
+    public StepInputs(StagedModel model, Batch? forget, Batch? retain, string pass = "main", int epoch = 1, int step = 1, long globalStep = 0, long totalSteps = 1)
     {
         Model = model; Forget = forget; Retain = retain; Pass = pass;
         Epoch = epoch; Step = step; GlobalStep = globalStep; TotalSteps = totalSteps;

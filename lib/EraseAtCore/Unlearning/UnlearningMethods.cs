@@ -16,10 +16,10 @@ public static class UnlearningMethods
     {
         "ft" => new UnlearnConfig { Epochs = 3, LearningRate = 0.02 },
         "ga" => new UnlearnConfig { Epochs = 3, LearningRate = 1e-3 },
-        "neggrad+" => new UnlearnConfig { Epochs = 2, LearningRate = 0.01 },
+        "neggrad+" => new UnlearnConfig { Epochs = 1, LearningRate = 0.01 },
         "rl" => new UnlearnConfig { Epochs = 5, LearningRate = 0.01 },
         "salun" => new UnlearnConfig { Epochs = 5, LearningRate = 0.01 },
-        "scrub" => new UnlearnConfig { Epochs = 3, LearningRate = 0.01 },
+        "scrub" => new UnlearnConfig { Epochs = 2, LearningRate = 0.001 },
         "l1-sparse" => new UnlearnConfig { Epochs = 3, LearningRate = 0.02 },
         "cu" => new UnlearnConfig { Epochs = 5, LearningRate = 0.05 },
         _ => new UnlearnConfig(),

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using EraseAtCore.Experiments;
+using EraseAtCore.Metrics;
+using EraseAtCore.Models;
+using EraseAtCore.Runtime;
+using EraseAtCore.Training;
+
+namespace EraseAtCore.Tests.Experiments;
+
+/// <summary>The runner end to end on a tiny preset: outputs, resuming after a kill, recomputing on a changed setting, shards.</summary>
+public sealed class ExperimentRunnerTests : IDisposable
+{
+    readonly string _root = Path.Combine(Path.GetTempPath(), "erase-core-tests", "runner-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public ExperimentRunnerTests() => TorchRuntime.EnsureLoaded();
+
+    public void Dispose() { try { Directory.Delete(_root, true); } catch (IOException) { } }
+
+    // 20 training and 10 test images per class, ResNet-18 w=4, one epoch: seconds, not minutes.
+    static readonly Preset Tiny = Preset.Quick with
+    {
+        Name = "tiny", TrainPerClass = 20, TestPerClass = 10, Model = new ModelSpec("resnet18", 1, 10, Width: 4),
+        Train = new TrainConfig { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Augment = null },
+    };
+
+    ExperimentConfig Config(string folder, params string[] methods) => new()
+    {
+        Preset = Tiny, Methods = methods, Output = Path.Combine(_root, folder), Relearning = new RelearningOptions(Steps: 2, Images: 8),
+        ProjectionModels = ["original", "ga"],
+    };
+
+    [Fact]
+    public void A_run_writes_every_output_in_the_documented_format()
+    {
+        var config = Config("full", "retrain", "ga");
+        var doc = ExperimentRunner.Run(config);
+        foreach (var file in new[] { "results.json", "results.csv", "table.md", "report.html" })
+            Assert.True(File.Exists(Path.Combine(config.Output, file)), $"{file} missing");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(config.Output, "results.json")));
+        var root = json.RootElement;
+        Assert.Equal("tiny", root.GetProperty("preset").GetString());
+        Assert.Equal("classes", root.GetProperty("forget").GetProperty("kind").GetString());
+        Assert.Equal(0, root.GetProperty("seed").GetInt32());
+        var models = root.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal(["original", "retrain", "ga"], models.Select(m => m.GetProperty("name").GetString()));
+        foreach (var m in models)
+        {
+            foreach (var key in new[] { "ua", "ra", "ta", "forget_test_acc", "mia" })
+                Assert.InRange(m.GetProperty(key).GetDouble(), 0, 1);
+            Assert.Equal(["layer1", "layer2", "layer3", "layer4"], m.GetProperty("cka_to_original").EnumerateObject().Select(p => p.Name));
+            Assert.Equal(4, m.GetProperty("probe_forget_acc").EnumerateObject().Count());
+            Assert.Equal(3, m.GetProperty("relearn_forget_acc").GetArrayLength());
+            Assert.True(m.GetProperty("seconds").GetDouble() > 0);
+        }
+        // The Original is its own reference; Retrain never saw class 3.
+        Assert.All(doc.Models[0].CkaToOriginal.Values, v => Assert.Equal(1.0, v, 4));
+        Assert.True(doc.Models[1].Ua < 0.2, $"Retrain's forget accuracy {doc.Models[1].Ua:P1}");
+        Assert.Equal(["original", "ga"], doc.Projections.Select(p => p.Name));
+        Assert.Contains("| ga |", File.ReadAllText(Path.Combine(config.Output, "table.md")));
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(config.Output, "results.csv")).Length);
+    }
+
+    [Fact]
+    public void A_killed_run_resumes_without_recomputing_finished_models_and_a_changed_setting_recomputes()
+    {
+        var config = Config("resume", "retrain", "ga", "rl");
+        using (var kill = new CancellationTokenSource())
+        {
+            // "Kill" the run as soon as it starts unlearning with GA: Original and Retrain are finished by then.
+            Assert.ThrowsAny<OperationCanceledException>(() => ExperimentRunner.Run(config, p => { if (p.Model == "ga" && p.Phase == "unlearn") kill.Cancel(); }, kill.Token));
+        }
+        var folder = new RunFolder(config.Output);
+        var stamps = new[] { "original", "retrain" }.ToDictionary(n => n, n => File.GetLastWriteTimeUtc(folder.Checkpoint(n, 0)));
+        Assert.False(File.Exists(folder.Step("ga", 0)), "the interrupted model must not be recorded as finished");
+
+        var phases = new List<(string Model, string Phase)>();
+        var doc = ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
+        Assert.Contains(("original", "cached"), phases);
+        Assert.Contains(("retrain", "cached"), phases);
+        Assert.DoesNotContain(phases, p => p.Model is "original" or "retrain" && p.Phase is "train" or "unlearn" or "evaluate");
+        Assert.Contains(("ga", "unlearn"), phases);
+        foreach (var (name, stamp) in stamps) Assert.Equal(stamp, File.GetLastWriteTimeUtc(folder.Checkpoint(name, 0)));
+        Assert.Equal(["original", "retrain", "ga", "rl"], doc.Models.Select(m => m.Name));
+
+        // Same settings again: everything cached, same numbers.
+        phases.Clear();
+        var again = ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
+        Assert.All(new[] { "original", "retrain", "ga", "rl" }, n => Assert.Contains((n, "cached"), phases));
+        Assert.Equal(doc.Models.Select(m => m.Ua), again.Models.Select(m => m.Ua));
+
+        // A changed Original recipe recomputes the Original and everything unlearned from it.
+        phases.Clear();
+        ExperimentRunner.Run(config with { Preset = Tiny with { Train = Tiny.Train with { LearningRate = 0.04 } } }, p => phases.Add((p.Model, p.Phase)));
+        Assert.DoesNotContain(phases, p => p.Phase == "cached");
+    }
+
+    [Fact]
+    public void Shards_cover_the_grid_and_merge_into_the_full_result()
+    {
+        var a = ExperimentRunner.Run(Config("shard1", "retrain", "ga") with { Shard = Shard.Parse("1/2") });
+        var b = ExperimentRunner.Run(Config("shard2", "retrain", "ga") with { Shard = Shard.Parse("2/2") });
+        // Grid original, retrain, ga: shard 1 owns items 0 and 2, shard 2 item 1.
+        Assert.Equal(["original", "ga"], a.Models.Select(m => m.Name));
+        Assert.Equal(["retrain"], b.Models.Select(m => m.Name));
+        var merged = ResultsMerge.Merge([ResultsMerge.Read(Path.Combine(_root, "shard1")), ResultsMerge.Read(Path.Combine(_root, "shard2"))]);
+        Assert.Equal(["original", "retrain", "ga"], merged.Models.Select(m => m.Name));
+        Assert.Equal(3, merged.Summary.Count);
+        Assert.Throws<ArgumentException>(() => Shard.Parse("3/2"));
+        Assert.Throws<ArgumentException>(() => ResultsMerge.Read(Path.Combine(_root, "nowhere")));
+    }
+}

@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EraseAtCore.Data;
+using EraseAtCore.Metrics;
+using EraseAtCore.Models;
+using EraseAtCore.Runtime;
+using EraseAtCore.Training;
+using EraseAtCore.Unlearning;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EraseAtCore.Experiments;
+
+/// <summary>
+/// The experiment of the paper, end to end: per seed, the Original, Retrain, every baseline, EC and each X+EC,
+/// each evaluated with every metric (and the relearning attack); then results.json, results.csv, table.md and
+/// report.html. Every finished model is cached in the output folder, so an interrupted run continues where it
+/// stopped and a changed setting recomputes only what depends on it.
+/// </summary>
+public static class ExperimentRunner
+{
+    /// <summary>Runs (or resumes) the experiment; returns the results document it wrote.</summary>
+    public static ResultsDocument Run(ExperimentConfig config, Action<RunProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var folder = new RunFolder(config.Output);
+        Directory.CreateDirectory(folder.Root);
+        var clock = Stopwatch.StartNew();
+        var preset = config.Preset;
+        var data = preset.LoadData(config.DataSearch);
+        var forget = config.ForgetOrDefault;
+        var split = forget.Apply(data);
+        var spec = preset.ModelFor(data);
+        var names = config.ModelNames;
+        // The grid: every (seed, model) pair, in order; a shard runs its items plus the Original it needs.
+        var grid = config.Seeds.SelectMany(seed => names.Select(name => (Seed: seed, Name: name))).ToList();
+        var mine = grid.Where((_, i) => config.Shard.Owns(i)).ToList();
+        double totalCost = mine.Sum(g => Cost(g.Name));
+        double doneCost = 0;
+        var records = new List<ModelRecord>();
+        var projections = new List<ProjectionRecord>();
+        var timings = new Dictionary<string, double>();
+        string[] stages = [];
+        int index = 0;
+        foreach (var seed in config.Seeds)
+        {
+            var items = mine.Where(g => g.Seed == seed).Select(g => g.Name).ToList();
+            if (items.Count == 0) continue;
+            var context = new SeedContext(config, folder, split, spec, seed);
+            try
+            {
+                foreach (var name in items)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    index++;
+                    int position = index;
+                    double cost = Cost(name), before = doneCost;
+                    void Report(string phase, double inner, string detail) =>
+                        progress?.Invoke(new RunProgress(name, seed, phase, position, mine.Count, Math.Min(1, (before + cost * inner) / totalCost), detail, clock.Elapsed));
+                    var (record, projection) = context.Produce(name, Report, cancel);
+                    stages = context.Stages;
+                    records.Add(record);
+                    if (projection is not null) projections.Add(projection);
+                    timings[name] = timings.GetValueOrDefault(name) + record.Seconds;
+                    timings["evaluation"] = timings.GetValueOrDefault("evaluation") + record.EvalSeconds;
+                    doneCost += cost;
+                }
+            }
+            finally { context.Dispose(); }
+        }
+        progress?.Invoke(new RunProgress("report", 0, "report", mine.Count, mine.Count, 1, "writing results", clock.Elapsed));
+        var reportClock = Stopwatch.StartNew();
+        var doc = Document(config, data, forget, stages, records, projections, timings);
+        Write(folder, doc);
+        timings["report"] = reportClock.Elapsed.TotalSeconds;
+        timings["total_wall"] = clock.Elapsed.TotalSeconds;
+        doc = doc with { Timings = timings };
+        Write(folder, doc);
+        return doc;
+    }
+
+    /// <summary>Writes results.json, results.csv, table.md and report.html (each atomically).</summary>
+    public static void Write(RunFolder folder, ResultsDocument doc)
+    {
+        AtomicFile.WriteAllText(folder.File("results.json"), JsonSerializer.Serialize(doc, RunFolder.Json));
+        AtomicFile.WriteAllText(folder.File("results.csv"), ResultTables.Csv(doc));
+        AtomicFile.WriteAllText(folder.File("table.md"), ResultTables.Markdown(doc));
+        AtomicFile.WriteAllText(folder.File("report.html"), ReportBuilder.Build(doc));
+    }
+
+    /// <summary>The document of a set of records (summary rows in table order).</summary>
+    public static ResultsDocument Document(ExperimentConfig config, Dataset data, ForgetRequest forget, IReadOnlyList<string> stages,
+        IReadOnlyList<ModelRecord> records, IReadOnlyList<ProjectionRecord> projections, IReadOnlyDictionary<string, double> timings)
+    {
+        var order = config.ModelNames.ToList();
+        var sorted = records.OrderBy(r => order.IndexOf(r.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(r => r.Seed).ToList();
+        return new ResultsDocument
+        {
+            Preset = config.Preset.Name, Forget = forget, Seed = config.Seeds[0], Seeds = config.Seeds, Stages = stages,
+            ClassNames = data.ClassNames, Models = sorted, Summary = ResultTables.Summarise(sorted, stages), Projections = projections,
+            Timings = new Dictionary<string, double>(timings), Shard = config.Shard.ToString(),
+            Config = new Dictionary<string, object?>
+            {
+                ["preset"] = config.Preset.Description, ["model"] = config.Preset.ModelFor(data).Describe(), ["train"] = config.Preset.Train,
+                ["train_images"] = data.Train.Count, ["test_images"] = data.Test.Count, ["dataset"] = data.Name,
+                ["methods"] = order.Where(n => n is not "original" and not "retrain").ToDictionary(n => n, n => (object)MethodCatalog.DefaultConfig(n)),
+                ["relearning"] = config.Relearning, ["evaluation"] = config.Evaluation,
+            },
+            Versions = new Dictionary<string, string>
+            {
+                ["erase_core"] = Checkpoint.LibraryVersion, ["runtime"] = TorchRuntime.Describe(), ["dotnet"] = Environment.Version.ToString(),
+                ["device"] = config.Device.ToString(), ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+            },
+        };
+    }
+
+    // Relative cost of producing a model, for the progress fraction and ETA (measured on the quick preset).
+    static double Cost(string name) => name switch
+    {
+        "original" or "retrain" => 6,
+        "ft" or "l1-sparse" or "neggrad+" or "neggrad++ec" or "scrub" or "scrub+ec" => 3,
+        _ => 1.5,
+    };
+
+    /// <summary>One seed's Original, Retrain features and split; produces (or loads) each model's record.</summary>
+    sealed class SeedContext(ExperimentConfig config, RunFolder folder, ForgetSplit split, ModelSpec spec, int seed) : IDisposable
+    {
+        readonly Preset _preset = config.Preset with { Train = config.Preset.Train with { Seed = seed } };
+        StagedModel? _original;
+        string? _originalKey;
+        StageFeatures? _originalTest, _retrainTest;
+
+        public string[] Stages { get; private set; } = [];
+
+        public (ModelRecord Record, ProjectionRecord? Projection) Produce(string name, Action<string, double, string> report, CancellationToken cancel)
+        {
+            var original = EnsureOriginal(report, cancel);
+            if (name == "original") return (_originalRecord!, _originalProjection);
+            var methodConfig = MethodCatalog.DefaultConfig(name) with { Seed = seed };
+            string key = RunFolder.Key("model", name, _originalKey, methodConfig, name == "retrain" ? _preset.Train : null, Evaluation());
+            if (folder.TryLoadStep(name, seed, key) is { } cached)
+            {
+                report("cached", 1, "reused from the cache");
+                if (name == "retrain" && _retrainTest is null) LoadRetrainFeatures();
+                return (cached.Record, cached.Projection);
+            }
+            var method = MethodCatalog.Create(name, _preset.Train);
+            var result = method.Unlearn(new UnlearnContext(original, split, _preset.Normalize, config.Device, methodConfig,
+                p => { cancel.ThrowIfCancellationRequested(); report(name == "retrain" ? "train" : "unlearn", 0.8 * p.Fraction, Describe(p)); }));
+            using var model = result.Model;
+            Checkpoint.Save(folder.Checkpoint(name, seed), model, CheckpointInfo(name, methodConfig.Seed) with
+            {
+                Metrics = new Dictionary<string, double> { ["seconds"] = result.Elapsed.TotalSeconds },
+            });
+            var (record, projection) = Measure(name, model, result.Elapsed.TotalSeconds, report, cancel);
+            record = record with { Config = name == "retrain" ? null : methodConfig, StopReason = result.StopReason };
+            if (name == "retrain") { _retrainTest?.Dispose(); _retrainTest = Extract(model); }
+            folder.SaveStep(name, seed, new StepFile(key, record, projection));
+            return (record, projection);
+        }
+
+        ModelRecord? _originalRecord;
+        ProjectionRecord? _originalProjection;
+
+        StagedModel EnsureOriginal(Action<string, double, string> report, CancellationToken cancel)
+        {
+            if (_original is not null) return _original;
+            string key = RunFolder.Key("original", _preset.Name, _preset.Train, spec, split.Data.Name, split.Data.Train.Count, split.Data.Test.Count,
+                SplitInfo.Of(split), Evaluation());
+            string ckpt = folder.Checkpoint("original", seed);
+            if (folder.TryLoadStep("original", seed, key) is { } cached)
+            {
+                report("cached", 1, "reused from the cache");
+                _original = Checkpoint.Load(ckpt, spec).Model;
+                _original.to(config.Device);
+                _original.eval();
+                (_originalRecord, _originalProjection) = (cached.Record, cached.Projection);
+            }
+            else
+            {
+                Seeding.Seed(seed);
+                var clock = Stopwatch.StartNew();
+                var model = spec.Create();
+                model.to(config.Device);
+                Trainer.Fit(model, split.Data.Train, null, _preset.Normalize, _preset.Train, config.Device, p =>
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    report("train", 0.8 * p.Fraction, $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} loss {p.Loss:F3} train-acc {p.TrainAccuracy:P1}");
+                });
+                model.eval();
+                double seconds = clock.Elapsed.TotalSeconds;
+                Checkpoint.Save(ckpt, model, CheckpointInfo("original", seed) with { Split = null, Metrics = new Dictionary<string, double> { ["seconds"] = seconds } });
+                _original = model;
+                _originalTest = Extract(model);
+                (_originalRecord, _originalProjection) = Measure("original", model, seconds, report, cancel);
+                folder.SaveStep("original", seed, new StepFile(key, _originalRecord, _originalProjection));
+            }
+            _originalKey = key;
+            _originalTest ??= Extract(_original);
+            Stages = _original.StageNames.ToArray();
+            if (_retrainTest is null && File.Exists(folder.Checkpoint("retrain", seed))) LoadRetrainFeatures();
+            return _original;
+        }
+
+        void LoadRetrainFeatures()
+        {
+            string path = folder.Checkpoint("retrain", seed);
+            if (!File.Exists(path)) return;
+            using var retrain = Checkpoint.Load(path, spec).Model;
+            retrain.to(config.Device);
+            _retrainTest = Extract(retrain);
+        }
+
+        (ModelRecord, ProjectionRecord?) Measure(string name, StagedModel model, double seconds, Action<string, double, string> report, CancellationToken cancel)
+        {
+            cancel.ThrowIfCancellationRequested();
+            report("evaluate", 0.85, "UA, RA, TA, MIA, CKA, probes, k-NN");
+            var clock = Stopwatch.StartNew();
+            var options = Evaluation();
+            IReadOnlyDictionary<string, double>? ckaRetrain = null;
+            ProjectionRecord? projection = null;
+            bool project = config.ProjectionModels.Contains(name) && seed == config.Seeds[0];
+            // CKA to Retrain and the PCA picture reuse the evaluation's test features (no extra forward pass).
+            var evaluation = ForgettingEvaluator.Evaluate(model, split, _preset.Normalize, config.Device, _originalTest, options, test =>
+            {
+                if (name == "retrain") ckaRetrain = test.Stages.Keys.ToDictionary(s => s, _ => 1.0);
+                else if (_retrainTest is not null) ckaRetrain = LayerwiseCka.Compare(test, _retrainTest, options.Cka);
+                if (project)
+                {
+                    string last = model.StageNames[^1];
+                    var pca = Pca.Project(test.Stages[last]);
+                    projection = new ProjectionRecord(name, last, pca.X, pca.Y, split.Data.Test.Labels.Select(l => (int)l).ToArray());
+                }
+            });
+            IReadOnlyList<double> relearn = [];
+            if (config.Relearning is { } r)
+            {
+                report("relearn", 0.95, "relearning attack");
+                relearn = RelearningAttack.Run(model, split, _preset.Normalize, config.Device, r with { Seed = seed });
+            }
+            var record = new ModelRecord
+            {
+                Name = name, Seed = seed, Ua = evaluation.Logits.UA, Ra = evaluation.Logits.RA, Ta = evaluation.Logits.TA,
+                ForgetTestAcc = double.IsNaN(evaluation.Logits.ForgetTest) ? null : evaluation.Logits.ForgetTest, Mia = evaluation.Mia.Efficacy,
+                CkaToOriginal = evaluation.CkaToReference ?? new Dictionary<string, double>(), CkaToRetrain = ckaRetrain,
+                ProbeForgetAcc = evaluation.Probes.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy),
+                KnnForgetAcc = evaluation.Knn.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy),
+                RelearnForgetAcc = relearn, Seconds = seconds, EvalSeconds = clock.Elapsed.TotalSeconds,
+            };
+            return (record, projection);
+        }
+
+        StageFeatures Extract(StagedModel model) =>
+            FeatureExtractor.Extract(model, split.Data.Test, _preset.Normalize, config.Device, null, config.Evaluation.Form, config.Evaluation.BatchSize);
+
+        EvaluationOptions Evaluation() => config.Evaluation with { Seed = seed };
+
+        CheckpointInfo CheckpointInfo(string role, int s) => new()
+        {
+            Model = spec, Role = role, Dataset = split.Data.Name, ClassNames = split.Data.ClassNames, Split = SplitInfo.Of(split),
+            Seed = s, Recipe = _preset.Train,
+        };
+
+        static string Describe(UnlearnProgress p) =>
+            $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} " + string.Join(" ", p.Losses.Where(kv => kv.Key == "total" || !kv.Key.Contains('/')).Take(4).Select(kv => $"{kv.Key} {kv.Value:F3}"));
+
+        public void Dispose()
+        {
+            _original?.Dispose();
+            _originalTest?.Dispose();
+            _retrainTest?.Dispose();
+        }
+    }
+}

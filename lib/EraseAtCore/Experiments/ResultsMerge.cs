@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace EraseAtCore.Experiments;
+
+/// <summary>Combines the results of shards (or of separate runs of one experiment) into one document.</summary>
+public static class ResultsMerge
+{
+    /// <summary>Reads a results.json (a folder holding one, or the file), with a clear error if it is not one.</summary>
+    public static ResultsDocument Read(string path)
+    {
+        string file = Directory.Exists(path) ? Path.Combine(path, "results.json") : path;
+        if (!File.Exists(file)) throw new ArgumentException($"No results.json at '{file}'. Pass the output folder of `erase-core reproduce` or its results.json.");
+        try
+        {
+            return JsonSerializer.Deserialize<ResultsDocument>(File.ReadAllText(file), RunFolder.Json)
+                   ?? throw new ArgumentException($"'{file}' is empty.");
+        }
+        catch (JsonException e) { throw new ArgumentException($"'{file}' is not a results.json of erase-core ({e.Message})."); }
+    }
+
+    /// <summary>
+    /// Merges documents of the same preset and forget request: models are combined (a (name, seed) pair that
+    /// appears twice keeps the later one), projections and seeds united, timings summed, the summary recomputed.
+    /// </summary>
+    public static ResultsDocument Merge(IReadOnlyList<ResultsDocument> docs)
+    {
+        if (docs.Count == 0) throw new ArgumentException("Nothing to merge.");
+        var first = docs[0];
+        foreach (var d in docs.Skip(1))
+            if (d.Preset != first.Preset || d.Forget.ToString() != first.Forget.ToString() || !d.Stages.SequenceEqual(first.Stages))
+                throw new ArgumentException($"Cannot merge results of different experiments: preset {first.Preset} / {first.Forget} vs {d.Preset} / {d.Forget}.");
+        var order = new List<string> { "original" };
+        order.AddRange(MethodCatalog.Names);
+        var models = docs.SelectMany(d => d.Models).GroupBy(m => (m.Name, m.Seed)).Select(g => g.Last())
+            .OrderBy(m => order.IndexOf(m.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(m => m.Seed).ToList();
+        var timings = new Dictionary<string, double>();
+        foreach (var (k, v) in docs.SelectMany(d => d.Timings)) timings[k] = timings.GetValueOrDefault(k) + v;
+        var seeds = docs.SelectMany(d => d.Seeds).Distinct().Order().ToList();
+        return first with
+        {
+            Seeds = seeds, Seed = seeds[0], Models = models, Summary = ResultTables.Summarise(models, first.Stages),
+            Projections = docs.SelectMany(d => d.Projections).GroupBy(p => p.Name).Select(g => g.Last()).ToList(),
+            Timings = timings, Shard = $"merged {docs.Count}",
+        };
+    }
+}

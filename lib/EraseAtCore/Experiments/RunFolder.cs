@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EraseAtCore.Training;
+
+namespace EraseAtCore.Experiments;
+
+/// <summary>A finished step as stored on disk: its fingerprint, its record, and its projection if one was made.</summary>
+/// <param name="Key">Fingerprint of everything the step depends on.</param>
+/// <param name="Record">The step's measures.</param>
+/// <param name="Projection">PCA picture of its last-stage features, when the runner made one.</param>
+public sealed record StepFile(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("record")] ModelRecord Record,
+    [property: JsonPropertyName("projection")] ProjectionRecord? Projection);
+
+/// <summary>
+/// An experiment's output folder and its cache of finished steps: <c>models/seed{S}/{name}.ckpt</c> and
+/// <c>steps/seed{S}/{name}.json</c>, each written atomically. A step is reused only when its stored key equals
+/// the key of the step about to run, so a rerun after a crash continues and a changed setting recomputes.
+/// </summary>
+public sealed class RunFolder(string root)
+{
+    /// <summary>JSON settings of results files: snake_case names as declared, indented, NaN never written.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The folder.</summary>
+    public string Root { get; } = Path.GetFullPath(root);
+
+    /// <summary>Where a model's checkpoint lives.</summary>
+    public string Checkpoint(string name, int seed) => Path.Combine(Root, "models", $"seed{seed}", FileName(name) + ".ckpt");
+
+    /// <summary>Where a finished step's record lives.</summary>
+    public string Step(string name, int seed) => Path.Combine(Root, "steps", $"seed{seed}", FileName(name) + ".json");
+
+    /// <summary>A path in the folder.</summary>
+    public string File(string name) => Path.Combine(Root, name);
+
+    /// <summary>The stored step when its key matches <paramref name="key"/> (and its checkpoint exists), else null.</summary>
+    public StepFile? TryLoadStep(string name, int seed, string key)
+    {
+        string path = Step(name, seed);
+        if (!System.IO.File.Exists(path) || !System.IO.File.Exists(Checkpoint(name, seed))) return null;
+        try
+        {
+            var step = JsonSerializer.Deserialize<StepFile>(System.IO.File.ReadAllText(path), Json);
+            return step?.Key == key ? step : null;
+        }
+        catch (JsonException) { return null; } // an unreadable record is recomputed, never trusted
+    }
+
+    /// <summary>Stores a finished step atomically.</summary>
+    public void SaveStep(string name, int seed, StepFile step)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Step(name, seed))!);
+        AtomicFile.WriteAllText(Step(name, seed), JsonSerializer.Serialize(step, Json));
+    }
+
+    /// <summary>A short stable fingerprint of <paramref name="parts"/> (serialised as JSON, SHA-256, 16 hex digits).</summary>
+    public static string Key(params object?[] parts)
+    {
+        var json = JsonSerializer.Serialize(parts, Training.Checkpoint.Json);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16].ToLowerInvariant();
+    }
+
+    /// <summary>File name of a model: '+' becomes 'p' (neggrad+ -> neggradp, rl+ec -> rlpec), as `erase-core unlearn` names them.</summary>
+    public static string FileName(string name) => name.Replace('+', 'p');
+}
