@@ -29,7 +29,10 @@ public sealed class PresetTests
         Assert.Equal(EraseAtCore.Models.ResNet.ResNet18(1, 10, 16).Spec, spec);
         var vit = (Preset.Quick with { Model = new EraseAtCore.Models.ModelSpec("vit", 3, 100) { ImageSize = 99 } }).ModelFor(data);
         Assert.Equal((1, 10, 28), (vit.InChannels, vit.Classes, vit.ImageSize));
-        Assert.Equal(6000, data.Train.Count);
+        // 300 of the embedded 600 training images per class; the whole embedded test set.
+        Assert.Equal(3000, data.Train.Count);
+        Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(300, data.Train.Labels.Count(l => l == c)));
+        Assert.Equal(1000, data.Test.Count);
     }
 
     [Fact]
