@@ -59,6 +59,22 @@ public sealed class TorchOpTests
     }
 
     [Fact]
+    public void Matrix_products_do_not_depend_on_how_the_input_is_aligned()
+    {
+        // Same seed must give the same model (CheckpointTests). oneMKL may pick a different kernel for an
+        // input that is not 64-byte aligned unless MKL_CBWR asks for reproducible results (see CpuKernelGuard);
+        // a view that starts one float into a buffer is the misaligned case.
+        using var scope = NewDisposeScope();
+        manual_seed(1);
+        var buffer = randn(1 + 256 * 301);
+        var misaligned = buffer.narrow(0, 1, 256 * 301).view(256, 301);
+        var aligned = misaligned.clone();
+        var w = randn(301, 97);
+        Assert.True(matmul(misaligned, w).eq(matmul(aligned, w)).all().item<bool>(),
+            $"matmul differs with the input's alignment (MKL_CBWR: {CpuKernelGuard.MklMode ?? "unset"})");
+    }
+
+    [Fact]
     public void Describe_names_versions_and_threads()
     {
         string d = TorchRuntime.Describe();
