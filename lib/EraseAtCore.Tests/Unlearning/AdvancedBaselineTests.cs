@@ -227,7 +227,10 @@ public sealed class AdvancedBaselineTests
     [Fact]
     public void Contrastive_unlearning_forgets_and_keeps_retain()
     {
-        var config = new UnlearnConfig { Epochs = 3, BatchSize = 20, LearningRate = 0.03 };
+        // CU's own default of 5 epochs: retain accuracy dips while the contrastive steps move the features and the
+        // retain cross-entropy brings it back by the end (measured on this model: 44 % after 3 epochs, 75 % after 5;
+        // 71 % and 78 % with oneDNN on AVX2). A 3-epoch check measured the dip, not the method.
+        var config = new UnlearnConfig { Epochs = 5, BatchSize = 20, LearningRate = 0.03 };
         var result = new ContrastiveUnlearning().Unlearn(Context(config));
         using var model = result.Model;
         // Forget-only contrastive steps on a 400-image model cost some retain accuracy (RL, the other forget-driven method, is allowed 25 points).

@@ -26,7 +26,7 @@ public static class TorchRuntime
     {
         EnsureLoaded();
         return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {__version__}, " +
-               $"{get_num_threads()} CPU threads, oneDNN ISA cap {CpuKernelGuard.Effective ?? "none"}, MKL_CBWR {CpuKernelGuard.MklMode ?? "unset"}, CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} device(s))" : "not available")}";
+               $"{get_num_threads()} CPU threads, CPU kernels {CpuKernelGuard.Describe()}, CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} device(s))" : "not available")}";
     }
 
     static string Load()
