@@ -17,15 +17,25 @@ public sealed record TrainStepSetup(ModelSpec Model, int Batch = 128, int Size =
 /// <summary>Step times in milliseconds and memory, as measured.</summary>
 /// <param name="StepMs">Every timed step, in order.</param>
 /// <param name="PeakRssMiB">Peak resident memory of the process so far.</param>
-public sealed record TrainStepTimes(IReadOnlyList<double> StepMs, double PeakRssMiB)
+/// <param name="Parameters">Trainable parameters of the model (to check that a peer times the same network).</param>
+public sealed record TrainStepTimes(IReadOnlyList<double> StepMs, double PeakRssMiB, long Parameters = 0)
 {
     /// <summary>Median step time (the figure to compare).</summary>
-    public double MedianMs => Median(StepMs);
-    static double Median(IReadOnlyList<double> xs)
-    {
-        var s = xs.Order().ToArray();
-        return s.Length == 0 ? double.NaN : s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-    }
+    public double MedianMs => SampleStats.Median(StepMs);
+
+    /// <summary>
+    /// The bench lines of <c>erase-core bench train</c> for this run of <paramref name="setup"/>: the settings, the
+    /// environment, train_step_ms (median) with min and max, images/s, parameters and peak_rss_mib. The PyTorch peer
+    /// (bench/pytorch_peer.py) prints the same keys.
+    /// </summary>
+    public BenchReport ToReport(TrainStepSetup setup, Device device) => BenchReport.Start("train", device)
+        .Add("impl", "erase-core")
+        .Add("arch", setup.Model.Architecture).Add("width", setup.Model.Width).Add("batch", setup.Batch).Add("size", setup.Size)
+        .Add("channels", setup.Model.InChannels).Add("steps", setup.Steps).Add("warmup", setup.Warmup)
+        .Add("parameters", Parameters)
+        .Add("train_step_ms", MedianMs).Add("train_step_ms_min", SampleStats.Min(StepMs)).Add("train_step_ms_max", SampleStats.Max(StepMs))
+        .Add("images_per_s", setup.Batch * 1000 / MedianMs, 1)
+        .Add("peak_rss_mib", PeakRssMiB, 0);
 }
 
 /// <summary>
@@ -58,6 +68,6 @@ public static class TrainStepBenchmark
             }
             if (i >= setup.Warmup) times.Add(clock.Elapsed.TotalMilliseconds);
         }
-        return new TrainStepTimes(times, ProcessMemory.PeakResidentMiB());
+        return new TrainStepTimes(times, ProcessMemory.PeakResidentMiB(), model.parameters().Sum(p => p.numel()));
     }
 }

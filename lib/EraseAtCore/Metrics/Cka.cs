@@ -65,7 +65,7 @@ public static class Cka
             return accumulator.Value();
         }
         using var scope = NewDisposeScope();
-        return CkaKernels.GramCka(CkaKernels.LinearGram(x), CkaKernels.LinearGram(y), debiased);
+        return GramFormCka(() => CkaKernels.LinearGram(x), () => CkaKernels.LinearGram(y), debiased);
     }
 
     /// <summary>
@@ -90,7 +90,19 @@ public static class Cka
         Check(x, y, debiased);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return CkaKernels.GramCka(CkaKernels.RbfGram(x, sigmaFraction), CkaKernels.RbfGram(y, sigmaFraction), debiased);
+        return GramFormCka(() => CkaKernels.RbfGram(x, sigmaFraction), () => CkaKernels.RbfGram(y, sigmaFraction), debiased);
+    }
+
+    /// <summary>
+    /// CKA of two Gram matrices made here: <see cref="CkaKernels.GramCka"/>'s value, but (biased form) each Gram is
+    /// centred in place as soon as it is made, so at most two n x n float64 matrices are held between the kernels.
+    /// </summary>
+    static double GramFormCka(Func<Tensor> k, Func<Tensor> l, bool debiased)
+    {
+        if (debiased) return CkaKernels.GramCka(k(), l(), debiased: true);
+        var kc = CkaKernels.CenterInPlace(k());
+        var lc = CkaKernels.CenterInPlace(l());
+        return CkaKernels.CenteredCka(kc, lc);
     }
 
     /// <summary>CKA with the given kernel (linear in its automatic form).</summary>

@@ -12,7 +12,16 @@ namespace EraseAtCore.Unlearning;
 /// <param name="Config">Shared optimisation settings.</param>
 /// <param name="Progress">Receives progress every few steps (null: silent).</param>
 public sealed record UnlearnContext(StagedModel Original, ForgetSplit Split, Normalization Normalize, Device Device, UnlearnConfig Config,
-    Action<UnlearnProgress>? Progress = null);
+    Action<UnlearnProgress>? Progress = null)
+{
+    /// <summary>
+    /// Called by <see cref="UnlearningLoop"/> at the end of every step (after the optimiser update, the step's
+    /// logging when it is a log point, and the release of its batches) with the 0-based global index of that step.
+    /// Meant for timing (<c>erase-core bench unlearn</c> reads a clock in it): the loop reads no value and does no
+    /// device synchronisation for it, so a run with the hook does the same work as one without. Null: not called.
+    /// </summary>
+    public Action<long>? StepDone { get; init; }
+}
 
 /// <summary>
 /// One unlearning method. Every method has this one verb (as scikit-learn estimators share theirs):

@@ -104,6 +104,7 @@ public static class UnlearningLoop
                         }
                         driving.Images.Dispose(); driving.Labels.Dispose();
                         if (other is { } o) { o.Images.Dispose(); o.Labels.Dispose(); }
+                        context.StepDone?.Invoke(global);
                         global++;
                         if (stop is not null) break;
                     }
