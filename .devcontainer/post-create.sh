@@ -108,7 +108,7 @@ else
 fi
 
 # --- 2. .NET local tools --------------------------------------------------------------------------
-step "Restoring .NET local tools"
+step "Restoring .NET local tools (dotnet-repl, which runs the notebooks headlessly)"
 if [[ -f .config/dotnet-tools.json ]]; then
   dotnet tool restore
 else
@@ -129,4 +129,6 @@ note "Run the tests:    dotnet test EraseAtCore.sln -c Release"
 if [[ "$backend" == "cuda" ]]; then
   note "                  (add -p:TorchBackend=cuda to keep the CUDA build)"
 fi
-note "Open notebooks/ in VS Code (Polyglot Notebooks) and run the cells top to bottom."
+note "Open notebooks/ in VS Code (Polyglot Notebooks) and run the cells top to bottom;"
+note "the library is built, so their first cell only checks that it is up to date."
+note "Run every notebook headlessly: bash .ci/notebooks.sh (executed copies in artifacts/notebooks)."
