@@ -2,8 +2,8 @@
 # The benchmark script (not CI): erase-core's training step against PyTorch's on the same CIFAR-style ResNet-18
 # (28x28, 1 channel, 10 classes, batch 128, SGD momentum 0.9 wd 5e-4, cross-entropy), for w = 16 and w = 32.
 #
-# Each round runs three processes in turn - the kit, PyTorch as shipped, and PyTorch with oneDNN capped at AVX2
-# (ONEDNN_MAX_CPU_ISA=AVX2, what the kit's CpuKernelGuard sets) - alternating the order from round to round, and
+# Each round runs three processes in turn - the kit, PyTorch as shipped, and PyTorch with oneDNN capped as the kit
+# caps it (ONEDNN_MAX_CPU_ISA as the kit reports it; CpuKernelGuard sets AVX) - alternating the order from round to round, and
 # the ratios kit/PyTorch are taken round by round, so a machine whose speed drifts still gives a fair ratio.
 # Both sides use the same number of CPU threads: the kit's default (libtorch's get_num_threads()), passed on to
 # PyTorch with torch.set_num_threads.
@@ -46,6 +46,7 @@ value() { sed -n "s/^$1=//p" "$2" | tail -n 1; }
 # The thread count the kit uses by default; PyTorch gets the same.
 "${KIT[@]}" bench train --width 4 --batch 2 --steps 1 --warmup 0 > "$out/threads.txt"
 THREADS=${THREADS:-$(value threads "$out/threads.txt")}
+CAP=$(value onednn_isa_cap "$out/threads.txt")
 
 {
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB"
@@ -62,22 +63,22 @@ run() { # run IMPL WIDTH ROUND
   case $impl in
     kit) "${KIT[@]}" bench train "${args[@]}" > "$file" ;;
     pytorch) env -u ONEDNN_MAX_CPU_ISA $PY bench/pytorch_peer.py "${args[@]}" > "$file" ;;
-    pytorch_avx2) ONEDNN_MAX_CPU_ISA=AVX2 $PY bench/pytorch_peer.py "${args[@]}" > "$file" ;;
+    pytorch_capped) ONEDNN_MAX_CPU_ISA=$CAP $PY bench/pytorch_peer.py "${args[@]}" > "$file" ;;
   esac
   echo "  w=$w round $r $impl: $(value train_step_ms "$file") ms/step"
 }
 
 for w in $WIDTHS; do
   for ((r = 1; r <= ROUNDS; r++)); do
-    if ((r % 2)); then order=(kit pytorch pytorch_avx2); else order=(pytorch_avx2 pytorch kit); fi
+    if ((r % 2)); then order=(kit pytorch pytorch_capped); else order=(pytorch_capped pytorch kit); fi
     for impl in "${order[@]}"; do run "$impl" "$w" "$r"; done
   done
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 
-$PY - "$out" "$ROUNDS" $WIDTHS <<'EOF'
+$PY - "$out" "$ROUNDS" "$CAP" $WIDTHS <<'EOF'
 import statistics, sys
-out, rounds, widths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+out, rounds, cap, widths = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 def step(impl, w, r):
     for line in open(f"{out}/train-w{w}-{impl}-r{r}.txt"):
         if line.startswith("train_step_ms="):
@@ -85,19 +86,19 @@ def step(impl, w, r):
     raise SystemExit(f"no train_step_ms in {out}/train-w{w}-{impl}-r{r}.txt")
 med = statistics.median
 print()
-print("| w | kit ms/step | PyTorch ms/step | PyTorch AVX2 ms/step | kit/PyTorch | kit/PyTorch AVX2 |")
+print(f"| w | kit ms/step | PyTorch ms/step | PyTorch {cap} ms/step | kit/PyTorch | kit/PyTorch {cap} |")
 print("|---|---|---|---|---|---|")
 lines = []
 for w in widths:
     k = [step("kit", w, r) for r in range(1, rounds + 1)]
     p = [step("pytorch", w, r) for r in range(1, rounds + 1)]
-    a = [step("pytorch_avx2", w, r) for r in range(1, rounds + 1)]
+    a = [step("pytorch_capped", w, r) for r in range(1, rounds + 1)]
     rp = med([x / y for x, y in zip(k, p)])
     ra = med([x / y for x, y in zip(k, a)])
     print(f"| {w} | {med(k):.1f} | {med(p):.1f} | {med(a):.1f} | {rp:.3f} | {ra:.3f} |")
     lines += [f"w{w}.kit_train_step_ms={med(k):.2f}", f"w{w}.pytorch_train_step_ms={med(p):.2f}",
-              f"w{w}.pytorch_avx2_train_step_ms={med(a):.2f}", f"w{w}.kit_over_pytorch={rp:.3f}",
-              f"w{w}.kit_over_pytorch_avx2={ra:.3f}"]
+              f"w{w}.pytorch_capped_train_step_ms={med(a):.2f}", f"w{w}.kit_over_pytorch={rp:.3f}",
+              f"w{w}.kit_over_pytorch_capped={ra:.3f}", f"pytorch_capped_isa={cap}"]
 print("(medians over rounds; ratios: median of the per-round ratios)")
 print()
 print("\n".join(lines))

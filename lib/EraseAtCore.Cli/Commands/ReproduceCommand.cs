@@ -54,6 +54,8 @@ static class ReproduceCommand
             AnsiConsole.WriteLine();
             AnsiConsole.WriteLine(ResultTables.Markdown(doc));
             AnsiConsole.WriteLine("time per phase (s): " + string.Join(", ", doc.Timings.Select(kv => $"{kv.Key} {kv.Value:F1}")));
+            if (doc.MemoryMiB.Count > 0)
+                AnsiConsole.WriteLine("resident memory (MiB) after each model: " + string.Join(", ", doc.MemoryMiB.Select(kv => $"{kv.Key} {kv.Value:F0}")));
             AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(Path.GetFullPath(config.Output))}[/]: results.json, results.csv, table.md, report.html");
             return 0;
         });

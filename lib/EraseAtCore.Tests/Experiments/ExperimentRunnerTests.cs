@@ -58,6 +58,12 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(["original", "ga"], doc.Projections.Select(p => p.Name));
         Assert.Contains("| ga |", File.ReadAllText(Path.Combine(config.Output, "table.md")));
         Assert.Equal(4, File.ReadAllLines(Path.Combine(config.Output, "results.csv")).Length);
+        if (OperatingSystem.IsLinux())
+        {
+            var memory = root.GetProperty("memory_mib");
+            Assert.Equal(["original", "retrain", "ga", "peak"], memory.EnumerateObject().Select(p => p.Name));
+            Assert.All(memory.EnumerateObject(), p => Assert.InRange(p.Value.GetDouble(), 1, memory.GetProperty("peak").GetDouble()));
+        }
     }
 
     [Fact]
@@ -87,6 +93,17 @@ public sealed class ExperimentRunnerTests : IDisposable
         var again = ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
         Assert.All(new[] { "original", "retrain", "ga", "rl" }, n => Assert.Contains((n, "cached"), phases));
         Assert.Equal(doc.Models.Select(m => m.Ua), again.Models.Select(m => m.Ua));
+
+        // A smaller run (as a notebook makes) with its own results folder: models from the cache, the full
+        // results.json left as it was, the smaller one written beside it.
+        string full = File.ReadAllText(Path.Combine(config.Output, "results.json"));
+        string mine = Path.Combine(config.Output, "notebooks");
+        phases.Clear();
+        var subset = ExperimentRunner.Run(config with { Methods = ["ga"], ResultsFolder = mine }, p => phases.Add((p.Model, p.Phase)));
+        Assert.All(new[] { "original", "ga" }, n => Assert.Contains((n, "cached"), phases));
+        Assert.Equal(["original", "ga"], subset.Models.Select(m => m.Name));
+        Assert.Equal(full, File.ReadAllText(Path.Combine(config.Output, "results.json")));
+        Assert.All(new[] { "results.json", "results.csv", "table.md", "report.html" }, f => Assert.True(File.Exists(Path.Combine(mine, f)), $"{f} missing in {mine}"));
 
         // A changed Original recipe recomputes the Original and everything unlearned from it.
         phases.Clear();

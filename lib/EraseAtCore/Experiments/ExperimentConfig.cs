@@ -40,6 +40,12 @@ public sealed record ExperimentConfig
     public IReadOnlyList<string>? Methods { get; init; }
     /// <summary>Output folder (results, report, checkpoints, cache).</summary>
     public required string Output { get; init; }
+    /// <summary>
+    /// Where results.json, results.csv, table.md and report.html go when not in <see cref="Output"/> (null: there).
+    /// The model cache stays in <see cref="Output"/>: notebooks run a few models against the main job's cache and
+    /// write their smaller tables here, so they never overwrite the main job's full report.
+    /// </summary>
+    public string? ResultsFolder { get; init; }
     /// <summary>Where to compute.</summary>
     public Device Device { get; init; } = CPU;
     /// <summary>Relearning attack settings; null skips it.</summary>

@@ -39,6 +39,8 @@ public static class ExperimentRunner
         var records = new List<ModelRecord>();
         var projections = new List<ProjectionRecord>();
         var timings = new Dictionary<string, double>();
+        var memory = new Dictionary<string, double>();
+        void NoteMemory(string key, double mib) { if (double.IsFinite(mib)) memory[key] = Math.Round(mib, 1); }
         string[] stages = [];
         int index = 0;
         foreach (var seed in config.Seeds)
@@ -62,6 +64,7 @@ public static class ExperimentRunner
                     if (projection is not null) projections.Add(projection);
                     timings[name] = timings.GetValueOrDefault(name) + record.Seconds;
                     timings["evaluation"] = timings.GetValueOrDefault("evaluation") + record.EvalSeconds;
+                    NoteMemory(seed == config.Seeds[0] ? name : $"{name}@{seed}", ProcessMemory.ResidentMiB());
                     doneCost += cost;
                 }
             }
@@ -70,11 +73,14 @@ public static class ExperimentRunner
         progress?.Invoke(new RunProgress("report", 0, "report", mine.Count, mine.Count, 1, "writing results", clock.Elapsed));
         var reportClock = Stopwatch.StartNew();
         var doc = Document(config, data, forget, stages, records, projections, timings);
-        Write(folder, doc);
+        var results = config.ResultsFolder is { } r ? new RunFolder(r) : folder;
+        Directory.CreateDirectory(results.Root);
+        Write(results, doc);
         timings["report"] = reportClock.Elapsed.TotalSeconds;
         timings["total_wall"] = clock.Elapsed.TotalSeconds;
-        doc = doc with { Timings = timings };
-        Write(folder, doc);
+        NoteMemory("peak", ProcessMemory.PeakResidentMiB());
+        doc = doc with { Timings = timings, MemoryMiB = memory };
+        Write(results, doc);
         return doc;
     }
 

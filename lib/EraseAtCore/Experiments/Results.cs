@@ -105,4 +105,10 @@ public sealed record ResultsDocument
     [JsonPropertyName("timings")] public IReadOnlyDictionary<string, double> Timings { get; init; } = new Dictionary<string, double>();
     /// <summary>Which slice of the method x seed grid this run covered ("1/1" for all).</summary>
     [JsonPropertyName("shard")] public string Shard { get; init; } = "1/1";
+    /// <summary>
+    /// Resident memory of the run's process in MiB: after each model (key: the model's name, "name@seed" for later
+    /// seeds; cached models included) and "peak" (VmHWM at the end). Linux only (empty elsewhere); merged runs keep
+    /// the largest value per key. Shows whether memory grows from method to method.
+    /// </summary>
+    [JsonPropertyName("memory_mib")] public IReadOnlyDictionary<string, double> MemoryMiB { get; init; } = new Dictionary<string, double>();
 }

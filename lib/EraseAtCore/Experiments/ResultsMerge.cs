@@ -35,12 +35,14 @@ public static class ResultsMerge
             .OrderBy(m => order.IndexOf(m.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(m => m.Seed).ToList();
         var timings = new Dictionary<string, double>();
         foreach (var (k, v) in docs.SelectMany(d => d.Timings)) timings[k] = timings.GetValueOrDefault(k) + v;
+        var memory = new Dictionary<string, double>();
+        foreach (var (k, v) in docs.SelectMany(d => d.MemoryMiB)) memory[k] = Math.Max(memory.GetValueOrDefault(k), v);
         var seeds = docs.SelectMany(d => d.Seeds).Distinct().Order().ToList();
         return first with
         {
             Seeds = seeds, Seed = seeds[0], Models = models, Summary = ResultTables.Summarise(models, first.Stages),
             Projections = docs.SelectMany(d => d.Projections).GroupBy(p => p.Name).Select(g => g.Last()).ToList(),
-            Timings = timings, Shard = $"merged {docs.Count}",
+            Timings = timings, MemoryMiB = memory, Shard = $"merged {docs.Count}",
         };
     }
 }
