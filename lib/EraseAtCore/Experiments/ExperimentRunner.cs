@@ -64,6 +64,7 @@ public static class ExperimentRunner
                     if (projection is not null) projections.Add(projection);
                     timings[name] = timings.GetValueOrDefault(name) + record.Seconds;
                     timings["evaluation"] = timings.GetValueOrDefault("evaluation") + record.EvalSeconds;
+                    ProcessMemory.ReturnFreedMemory();
                     NoteMemory(seed == config.Seeds[0] ? name : $"{name}@{seed}", ProcessMemory.ResidentMiB());
                     doneCost += cost;
                 }
