@@ -21,6 +21,7 @@ static class UnlearnCommand
         var output = new Option<string?>("--out") { Description = "Folder for <method>.ckpt and <method>.json (metrics and loss log)." };
         var preset = new Option<string>("--preset") { Description = "Preset whose data and normalisation the Original was trained with.", DefaultValueFactory = _ => "quick" };
         var epochs = new Option<int?>("--epochs") { Description = "Unlearning epochs (default: the method's)." };
+        var steps = new Option<int?>("--steps") { Description = "Step budget instead of epochs: this many optimiser steps, whatever set drives the method's epochs." };
         var lr = new Option<double?>("--lr") { Description = "Unlearning learning rate (default: the method's)." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per batch (default 64)." };
         var options = new Option<string[]>("--option")
@@ -33,7 +34,7 @@ static class UnlearnCommand
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
         var cmd = new Command("unlearn", "Unlearn a forget request from an Original checkpoint with one method; report UA, RA, TA, MIA, CKA, probes; save the result.")
-            { method, from, output, preset, epochs, lr, batch, options, dataDir, device, seed };
+            { method, from, output, preset, epochs, steps, lr, batch, options, dataDir, device, seed };
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -48,13 +49,14 @@ static class UnlearnCommand
             var unlearner = MethodCatalog.Create(name, original.Info.Recipe ?? chosen.Train, MethodOptions.Parse(parse.GetValue(options) ?? []));
             var config = MethodCatalog.DefaultConfig(name);
             if (parse.GetValue(epochs) is { } e) config = config with { Epochs = e };
+            if (parse.GetValue(steps) is { } st) config = config with { Steps = st };
             if (parse.GetValue(lr) is { } l) config = config with { LearningRate = l };
             if (parse.GetValue(batch) is { } b) config = config with { BatchSize = b };
             config = config with { Seed = parse.GetValue(seed) };
             config.Validate();
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine($"{name}: forgetting {Markup.Escape(split.ToString())} from {Markup.Escape(parse.GetValue(from)!)}; " +
-                                   $"{config.Epochs} epochs, lr {config.LearningRate}, batch {config.BatchSize}, seed {config.Seed}");
+                                   (config.Steps is { } budget ? $"{budget} steps" : $"{config.Epochs} epochs") + $", lr {config.LearningRate}, batch {config.BatchSize}, seed {config.Seed}");
             var result = ProgressView.Run(name, report =>
                 unlearner.Unlearn(new UnlearnContext(originalModel, split, chosen.Normalize, dev, config, p => report(ProgressView.Of(p)))));
             using var model = result.Model;

@@ -63,6 +63,23 @@ public sealed class BaselineTests
     }
 
     [Fact]
+    public void A_step_budget_gives_forget_and_retain_driven_methods_the_same_number_of_updates()
+    {
+        // 2 forget batches and 18 retain batches per epoch here: 7 steps are 4 epochs of RL (the last partial) and part of one of FT.
+        var budget = new UnlearnConfig { Steps = 7, LearningRate = 0.01, BatchSize = 20, LogEvery = 1 };
+        var rl = original.Run(new RandomLabels(), budget);
+        var ft = original.Run(new FineTune(), budget);
+        using (rl.Model) using (ft.Model)
+        {
+            Assert.Equal(7, rl.Log.Count);
+            Assert.Equal(7, ft.Log.Count);
+            Assert.Equal([1, 1, 2, 2, 3, 3, 4], rl.Log.Select(e => e.Epoch));
+            Assert.All(ft.Log, e => Assert.Equal(1, e.Epoch));
+        }
+        Assert.Throws<ArgumentException>(() => (budget with { Steps = 0 }).Validate());
+    }
+
+    [Fact]
     public void Same_seed_same_result()
     {
         var config = new UnlearnConfig { Epochs = 1, LearningRate = 0.01, BatchSize = 20, Seed = 5 };

@@ -9,6 +9,12 @@ public sealed record UnlearnConfig
 {
     /// <summary>Passes over the method's driving data (the forget set for GA, the retain set for FT, ...).</summary>
     public int Epochs { get; init; } = 5;
+    /// <summary>
+    /// A step budget that replaces <see cref="Epochs"/> when set: the loop runs passes, epoch after epoch, until
+    /// this many optimiser steps are done, and the cosine decays over them. Methods whose epochs sweep different
+    /// sets (the forget set for RL, the retain set for FT) get the same number of updates this way.
+    /// </summary>
+    public int? Steps { get; init; }
     /// <summary>Images per batch (forget and retain batches alike).</summary>
     public int BatchSize { get; init; } = 64;
     /// <summary>Learning rate.</summary>
@@ -30,6 +36,7 @@ public sealed record UnlearnConfig
     public void Validate()
     {
         if (Epochs <= 0) throw new ArgumentException($"unlearning epochs must be at least 1, got {Epochs}.");
+        if (Steps is <= 0) throw new ArgumentException($"the unlearning step budget must be at least 1, got {Steps}.");
         if (BatchSize <= 0) throw new ArgumentException($"unlearning batch size must be at least 1, got {BatchSize}.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"unlearning learning rate must be positive, got {LearningRate}.");
         if (Momentum is < 0 or >= 1) throw new ArgumentException($"momentum must be in [0, 1), got {Momentum}.");

@@ -50,13 +50,18 @@ public static class UnlearningLoop
             using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum,
                 weight_decay: plan.OptimizerAppliesDecay ? config.WeightDecay : 0);
             int StepsIn(int epoch) => plan.Passes.Where(p => p.RunsIn(epoch)).Sum(p => loaders.Of(p.Driver).BatchCount);
-            long total = Enumerable.Range(1, config.Epochs).Sum(e => (long)StepsIn(e)), global = 0;
-            if (total == 0) throw new ArgumentException($"{method}'s plan runs no pass in any epoch.");
+            if (Enumerable.Range(1, Math.Max(config.Epochs, 1)).All(e => StepsIn(e) == 0))
+                throw new ArgumentException($"{method}'s plan runs no pass in any epoch.");
+            long total = config.Steps ?? Enumerable.Range(1, config.Epochs).Sum(e => (long)StepsIn(e)), global = 0;
+            // With a step budget the epochs run on (a pass that stops running, like SCRUB's max pass, leaves the rest) until the budget is spent.
+            int epochs = config.Steps is null ? config.Epochs : int.MaxValue;
             double normLimit = ParameterNorm(model) * config.MaxWeightNormRatio;
             lastGood = ModelCopy.Snapshot(trained);
-            for (int epoch = 1; epoch <= config.Epochs && stop is null; epoch++)
+            for (int epoch = 1; epoch <= epochs && global < total && stop is null; epoch++)
             {
                 int step = 0, epochSteps = StepsIn(epoch);
+                if (epochSteps == 0 && config.Steps is not null && epoch > 1 && Enumerable.Range(epoch, 1000).All(e => StepsIn(e) == 0))
+                    throw new ArgumentException($"{method}'s plan stops running passes after epoch {epoch - 1}, before the step budget of {total} is spent.");
                 foreach (var pass in plan.Passes.Where(p => p.RunsIn(epoch)))
                 {
                     var driver = loaders.Of(pass.Driver);
@@ -99,16 +104,16 @@ public static class UnlearningLoop
                                     foreach (var t in lastGood) t.Dispose();
                                     lastGood = ModelCopy.Snapshot(trained);
                                 }
-                                context.Progress?.Invoke(new UnlearnProgress(epoch, config.Epochs, step, epochSteps, values, clock.Elapsed, global + 1, total));
+                                context.Progress?.Invoke(new UnlearnProgress(epoch, config.Steps is null ? config.Epochs : EpochsFor(total, StepsIn), step, epochSteps, values, clock.Elapsed, global + 1, total));
                             }
                         }
                         driving.Images.Dispose(); driving.Labels.Dispose();
                         if (other is { } o) { o.Images.Dispose(); o.Labels.Dispose(); }
                         context.StepDone?.Invoke(global);
                         global++;
-                        if (stop is not null) break;
+                        if (stop is not null || global >= total) break;
                     }
-                    if (stop is not null) break;
+                    if (stop is not null || global >= total) break;
                 }
             }
             model.eval();
@@ -148,6 +153,14 @@ public static class UnlearningLoop
         static IEnumerable<Batch> Forever(BatchLoader loader) { for (int e = 1001; ; e++) foreach (var b in loader.Epoch(e)) yield return b; }
 
         public void Dispose() { _forgetCycle?.Dispose(); _retainCycle?.Dispose(); }
+    }
+
+    // The epochs a step budget spans, for progress lines (the last one may be partial).
+    static int EpochsFor(long total, Func<int, int> stepsIn)
+    {
+        long sum = 0; int epoch = 0;
+        while (sum < total && epoch < 100_000) sum += stepsIn(++epoch);
+        return epoch;
     }
 
     static double ParameterNorm(StagedModel model)
