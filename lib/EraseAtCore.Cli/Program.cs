@@ -15,6 +15,7 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     UnlearnCommand.Create(),
     CkaCommand.Create(),
     ReproduceCommand.Create(),
+    StudyCommand.Create(),
     MergeCommand.Create(),
 };
 try

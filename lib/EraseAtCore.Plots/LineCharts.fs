@@ -10,7 +10,7 @@ let private isRef (referenceName: string | null) (name: string) =
 
 let private byStage (stages: string[]) (series: SeriesDto[]) referenceName =
     series
-    |> Seq.map (fun s -> Style.line stages s.Name s.Values (isRef referenceName s.Name))
+    |> Seq.map (fun s -> Style.lineWithErrors stages s.Name s.Values s.Errors (isRef referenceName s.Name))
     |> Chart.combine
     |> Chart.withXAxis (Style.axis "stage" None None)
 

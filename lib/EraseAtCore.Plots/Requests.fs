@@ -8,7 +8,7 @@ open System.Text.Json.Serialization
 // chart kind does not use is null.
 
 [<CLIMutable>]
-type SeriesDto = { Name: string; Values: float[] }
+type SeriesDto = { Name: string; Values: float[]; Errors: float[] | null }
 
 [<CLIMutable>]
 type StepSeriesDto = { Name: string; Steps: float[]; Values: float[] }

@@ -41,3 +41,9 @@ let line (x: seq<'X>) (name: string) (values: float[]) (isReference: bool) =
         )
     else
         Chart.Line(x = x, y = values, Name = name, ShowMarkers = true, UseDefaults = false)
+
+/// A line with symmetric error bars when errors are given (e.g. the std over seeds).
+let lineWithErrors (x: seq<'X>) (name: string) (values: float[]) (errors: float[] | null) (isReference: bool) =
+    match errors with
+    | null -> line x name values isReference
+    | e -> line x name values isReference |> Chart.withYErrorStyle (Array = e, Symmetric = true)

@@ -3,7 +3,7 @@ using EraseAtCore.Data;
 
 namespace EraseAtCore.Cli.Commands;
 
-/// <summary>--forget-classes / --forget-fraction / --forget-seed, shared by the commands that take a forget request.</summary>
+/// <summary>--forget-classes / --forget-random-classes / --forget-fraction / --forget-seed, shared by the commands that take a forget request.</summary>
 sealed class ForgetOptions
 {
     readonly Option<int[]> _classes = new("--forget-classes")
@@ -12,29 +12,36 @@ sealed class ForgetOptions
         AllowMultipleArgumentsPerToken = true,
     };
     readonly Option<double?> _fraction = new("--forget-fraction") { Description = "Forget this random fraction of the training images instead (sample-wise), e.g. 0.1." };
-    readonly Option<int> _seed = new("--forget-seed") { Description = "Seed of the sample-wise draw.", DefaultValueFactory = _ => 0 };
+    readonly Option<int?> _random = new("--forget-random-classes") { Description = "Forget N classes drawn at random with --forget-seed (the paper's Random-N), e.g. 3." };
+    readonly Option<int> _seed = new("--forget-seed") { Description = "Seed of the sample-wise or random-classes draw.", DefaultValueFactory = _ => 0 };
 
-    public void AddTo(Command command) { command.Add(_classes); command.Add(_fraction); command.Add(_seed); }
+    public void AddTo(Command command) { command.Add(_classes); command.Add(_fraction); command.Add(_random); command.Add(_seed); }
+
+    void CheckOne(ParseResult parse)
+    {
+        int given = ((parse.GetValue(_classes) ?? []).Length > 0 ? 1 : 0) + (parse.GetValue(_fraction) is null ? 0 : 1) + (parse.GetValue(_random) is null ? 0 : 1);
+        if (given > 1) throw new ArgumentException("Give one of --forget-classes, --forget-random-classes or --forget-fraction, not several.");
+    }
 
     /// <summary>The request asked for, or null when none was given (the caller's default applies).</summary>
     public EraseAtCore.Experiments.ForgetRequest? Request(ParseResult parse)
     {
+        CheckOne(parse);
         var classes = parse.GetValue(_classes) ?? [];
         var fraction = parse.GetValue(_fraction);
-        if (classes.Length > 0 && fraction is not null)
-            throw new ArgumentException("Give either --forget-classes or --forget-fraction, not both.");
         if (fraction is { } f) return EraseAtCore.Experiments.ForgetRequest.OfSamples(f, parse.GetValue(_seed));
+        if (parse.GetValue(_random) is { } n) return EraseAtCore.Experiments.ForgetRequest.OfRandomClasses(n, parse.GetValue(_seed));
         return classes.Length > 0 ? EraseAtCore.Experiments.ForgetRequest.OfClasses(classes) : null;
     }
 
     /// <summary>The split asked for; null when none was asked for and none is required.</summary>
     public ForgetSplit? Resolve(ParseResult parse, Dataset data, bool required, IReadOnlyList<int>? defaultClasses)
     {
+        CheckOne(parse);
         var classes = parse.GetValue(_classes) ?? [];
         var fraction = parse.GetValue(_fraction);
-        if (classes.Length > 0 && fraction is not null)
-            throw new ArgumentException("Give either --forget-classes or --forget-fraction, not both.");
         if (fraction is { } f) return ForgetSplit.Samples(data, f, parse.GetValue(_seed));
+        if (parse.GetValue(_random) is { } n) return EraseAtCore.Experiments.ForgetRequest.OfRandomClasses(n, parse.GetValue(_seed)).Apply(data);
         if (classes.Length > 0) return ForgetSplit.Classes(data, classes);
         if (defaultClasses is { Count: > 0 }) return ForgetSplit.Classes(data, [.. defaultClasses]);
         if (required) throw new ArgumentException("Say what to forget: --forget-classes 3 (class-wise) or --forget-fraction 0.1 (sample-wise).");

@@ -125,4 +125,70 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Throws<ArgumentException>(() => Shard.Parse("3/2"));
         Assert.Throws<ArgumentException>(() => ResultsMerge.Read(Path.Combine(_root, "nowhere")));
     }
+
+    [Fact]
+    public void Variants_and_per_method_options_are_part_of_each_models_cache_key()
+    {
+        var config = Config("variants", "ga", "ga:lr=0.002") with { Relearning = null };
+        var doc = ExperimentRunner.Run(config);
+        Assert.Equal(["original", "ga", "ga:lr=0.002"], doc.Models.Select(m => m.Name));
+        Assert.All(doc.Models.Skip(1), m => Assert.Equal("ga", m.Method));
+        Assert.Equal(0.002, doc.Models[2].Config!.LearningRate);
+        Assert.True(File.Exists(new RunFolder(config.Output).Checkpoint("ga:lr=0.002", 0)));
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(config.Output, "results.json"))))
+        {
+            Assert.Equal(5, json.RootElement.GetProperty("claims").GetArrayLength());
+            Assert.Equal(4, json.RootElement.GetProperty("models")[1].GetProperty("knn5_forget_acc").EnumerateObject().Count());
+        }
+
+        // ga.lr changes ga; the variant's inline lr wins over it, so the variant stays cached.
+        var phases = new List<(string Model, string Phase)>();
+        var changed = ExperimentRunner.Run(config with { Settings = MethodSettings.Parse(["ga.lr=0.003"]) }, p => phases.Add((p.Model, p.Phase)));
+        Assert.Contains(("ga", "unlearn"), phases);
+        Assert.DoesNotContain(("ga:lr=0.002", "unlearn"), phases);
+        Assert.Equal(0.003, changed.Models[1].Config!.LearningRate);
+        // A method knob (GA has none; NegGrad+ has retain-weight) is part of the key too.
+        var record = ExperimentRunner.Run(config with { Methods = ["neggrad+"], Settings = MethodSettings.Parse(["neggrad+.retain-weight=0.5"]) }).Models[1];
+        Assert.Equal("0.5", record.Options!["retain-weight"]);
+        phases.Clear();
+        ExperimentRunner.Run(config with { Methods = ["neggrad+"], Settings = MethodSettings.Parse(["neggrad+.retain-weight=0.7"]) }, p => phases.Add((p.Model, p.Phase)));
+        Assert.Contains(("neggrad+", "unlearn"), phases);
+    }
+
+    [Fact]
+    public void A_kill_during_evaluation_evaluates_the_finished_model_instead_of_training_it_again()
+    {
+        var config = Config("kill-eval", "ga") with { Relearning = null };
+        using (var kill = new CancellationTokenSource())
+            Assert.ThrowsAny<OperationCanceledException>(() => ExperimentRunner.Run(config, p => { if (p.Model == "ga" && p.Phase == "evaluate") kill.Cancel(); }, kill.Token));
+        var folder = new RunFolder(config.Output);
+        Assert.True(File.Exists(folder.Checkpoint("ga", 0)));
+        Assert.False(File.Exists(folder.Step("ga", 0)));
+        var stamp = File.GetLastWriteTimeUtc(folder.Checkpoint("ga", 0));
+        var phases = new List<(string Model, string Phase)>();
+        ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
+        Assert.DoesNotContain(("ga", "unlearn"), phases);
+        Assert.Contains(("ga", "evaluate"), phases);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(folder.Checkpoint("ga", 0)));
+    }
+
+    [Fact]
+    public void A_study_runs_each_forget_request_on_one_shared_Original_per_seed_and_writes_the_verdicts()
+    {
+        var output = Path.Combine(_root, "study");
+        var requests = new[] { ForgetRequest.OfClasses(3), ForgetRequest.OfRandomClasses(2, seed: 1) };
+        var trained = new List<string>();
+        var docs = Study.Run(new StudyConfig { Preset = Tiny, Output = output, Seeds = [0], Requests = requests, Methods = ["retrain", "ga"], Relearning = null },
+            (r, p) => { if (p.Model == "original" && p.Phase == "train") trained.Add(r.Label); });
+        Assert.Equal(["class-3"], trained.Distinct());
+        Assert.Equal(2, docs.Count);
+        Assert.Equal(2, docs[1].Forget.Classes.Count);
+        Assert.True(File.Exists(Path.Combine(output, "models", "seed0", "original.ckpt")));
+        Assert.False(File.Exists(Path.Combine(output, "class-3", "models", "seed0", "original.ckpt")), "the Original lives once, in the study folder");
+        foreach (var f in new[] { "study.md", "study.json", "class-3/results.json", "random-2-seed1/report.html" })
+            Assert.True(File.Exists(Path.Combine(output, f)), $"{f} missing");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "study.json")));
+        Assert.Equal(2, json.RootElement.GetProperty("runs").GetArrayLength());
+        Assert.Contains("| (b) |", File.ReadAllText(Path.Combine(output, "study.md")));
+    }
 }

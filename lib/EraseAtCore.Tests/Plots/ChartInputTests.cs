@@ -15,6 +15,8 @@ public sealed class ChartInputTests
         { "The reference series 'Retrain' is not among the series (FT)", () => Charts.CkaByLayer(Stages, [new Series("FT", [1, 0.9, 0.8])], "Retrain") },
         { "Series 1 has no name", () => Charts.CkaByLayer(Stages, [new Series("FT", [1, 0.9, 0.8]), new Series(" ", [1, 0.9, 0.8])]) },
         { "Series 'FT': value 1 is infinite; use NaN", () => Charts.CkaByLayer(Stages, [new Series("FT", [1, double.PositiveInfinity, 0.8])]) },
+        { "Series 'FT' errors has 2 values but there are 3 stages", () => Charts.CkaByLayer(Stages, [new Series("FT", [1, 0.9, 0.8], [0.1, 0.1])]) },
+        { "Series 'FT': error 0 is -0.1", () => Charts.CkaByLayer(Stages, [new Series("FT", [1, 0.9, 0.8], [-0.1, 0, 0])]) },
         { "pass 0.95, not 95", () => Charts.ProbeByStage(Stages, [new Series("FT", [95, 90, 80])]) },
         { "TA has 1 value but there are 2 methods", () => Charts.AccuracyBars(["A", "B"], [0.1, 0.2], [0.9, 0.9], [0.8]) },
         { "UA: value 0 is -0.1", () => Charts.AccuracyBars(["A"], [-0.1], [0.9], [0.8]) },

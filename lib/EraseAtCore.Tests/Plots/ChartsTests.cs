@@ -26,6 +26,15 @@ public sealed class ChartsTests
     }
 
     [Fact]
+    public void Series_with_errors_get_symmetric_error_bars_and_series_without_none()
+    {
+        var chart = Charts.CkaByLayer(Stages, [new Series("EC", [0.9, 0.8, 0.7, 0.6], [0.01, 0.02, 0.03, 0.04]), S("RL", 0.99, 0.98, 0.97, 0.9)]);
+        Assert.Contains("\"error_y\":{", chart.Html);
+        Assert.Contains("\"array\":[0.01,0.02,0.03,0.04]", chart.Html);
+        Assert.Equal(1, Count(chart.Html, "\"error_y\""));
+    }
+
+    [Fact]
     public void ProbeByStage_draws_accuracy_per_stage_as_percent()
     {
         var chart = Charts.ProbeByStage(Stages, [S("Original", 0.6, 0.8, 0.95, 0.99), S("Retrain", 0.55, 0.7, 0.8, 0.1)]);

@@ -36,8 +36,18 @@ public sealed record ExperimentConfig
     public ForgetRequest? Forget { get; init; }
     /// <summary>Seeds: each runs the whole grid. Default [0].</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [0];
-    /// <summary>Methods after the Original, in table order. Default every method of <see cref="MethodCatalog.Names"/>.</summary>
+    /// <summary>
+    /// Methods after the Original, in table order. Default every method of <see cref="MethodCatalog.Names"/>. A variant
+    /// <c>method:key=value,...</c> (e.g. <c>ec:lr=0.02,temperature=0.2</c>) runs under its own name beside the others.
+    /// </summary>
     public IReadOnlyList<string>? Methods { get; init; }
+    /// <summary>Per-method settings (<c>--option scope.key=value</c>); part of every model's cache key.</summary>
+    public MethodSettings Settings { get; init; } = MethodSettings.None;
+    /// <summary>
+    /// A folder whose <c>models/seed{S}/original.ckpt</c> holds the Originals (null: <see cref="Output"/>). The Original
+    /// does not depend on what is forgotten, so a study's forget requests share one Original per seed.
+    /// </summary>
+    public string? OriginalsFolder { get; init; }
     /// <summary>Output folder (results, report, checkpoints, cache).</summary>
     public required string Output { get; init; }
     /// <summary>

@@ -19,6 +19,12 @@ namespace EraseAtCore.Experiments;
 /// </summary>
 public static class ExperimentRunner
 {
+    /// <summary>
+    /// Version of what the evaluation measures, part of every step's cache key: bumped when a metric is added or
+    /// changed, so cached records are re-evaluated (their models are reused) rather than shown without it.
+    /// </summary>
+    public const int MetricsVersion = 2;
+
     /// <summary>Runs (or resumes) the experiment; returns the results document it wrote.</summary>
     public static ResultsDocument Run(ExperimentConfig config, Action<RunProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -27,7 +33,7 @@ public static class ExperimentRunner
         var clock = Stopwatch.StartNew();
         var preset = config.Preset;
         var data = preset.LoadData(config.DataSearch);
-        var forget = config.ForgetOrDefault;
+        var forget = config.ForgetOrDefault.Resolve(data);
         var split = forget.Apply(data);
         var spec = preset.ModelFor(data);
         var names = config.ModelNames;
@@ -104,12 +110,14 @@ public static class ExperimentRunner
         {
             Preset = config.Preset.Name, Forget = forget, Seed = config.Seeds[0], Seeds = config.Seeds, Stages = stages,
             ClassNames = data.ClassNames, Models = sorted, Summary = ResultTables.Summarise(sorted, stages), Projections = projections,
+            Claims = stages.Count > 0 ? Claims.Judge(sorted, stages) : [], Separation = stages.Count > 0 ? Claims.Separation(sorted, stages) : [],
             Timings = new Dictionary<string, double>(timings), Shard = config.Shard.ToString(),
             Config = new Dictionary<string, object?>
             {
                 ["preset"] = config.Preset.Description, ["model"] = config.Preset.ModelFor(data).Describe(), ["train"] = config.Preset.Train,
                 ["train_images"] = data.Train.Count, ["test_images"] = data.Test.Count, ["dataset"] = data.Name,
-                ["methods"] = order.Where(n => n is not "original" and not "retrain").ToDictionary(n => n, n => (object)MethodCatalog.DefaultConfig(n)),
+                ["methods"] = order.Where(n => n is not "original" and not "retrain").ToDictionary(n => n, n => (object)config.Settings.Resolve(n, config.Seeds[0])),
+                ["options"] = config.Settings.Items,
                 ["relearning"] = config.Relearning, ["evaluation"] = config.Evaluation,
             },
             Versions = new Dictionary<string, string>
@@ -121,7 +129,7 @@ public static class ExperimentRunner
     }
 
     // Relative cost of producing a model, for the progress fraction and ETA (measured on the quick preset).
-    static double Cost(string name) => name switch
+    static double Cost(string name) => MethodSettings.MethodOf(name) switch
     {
         "original" or "retrain" => 6,
         "ft" or "l1-sparse" or "neggrad+" or "neggrad++ec" or "scrub" or "scrub+ec" => 3,
@@ -142,27 +150,57 @@ public static class ExperimentRunner
         {
             var original = EnsureOriginal(report, cancel);
             if (name == "original") return (_originalRecord!, _originalProjection);
-            var methodConfig = MethodCatalog.DefaultConfig(name) with { Seed = seed };
-            string key = RunFolder.Key("model", name, _originalKey, methodConfig, name == "retrain" ? _preset.Train : null, Evaluation());
+            var resolved = config.Settings.Resolve(name, seed);
+            var methodConfig = resolved.Config;
+            var recipe = resolved.Method == "retrain" ? _preset.Train : null;
+            string modelKey = RunFolder.Key("model", resolved.Method, _originalKey, methodConfig, resolved.Options, recipe);
+            string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion);
             if (folder.TryLoadStep(name, seed, key) is { } cached)
             {
                 report("cached", 1, "reused from the cache");
                 if (name == "retrain" && _retrainTest is null) LoadRetrainFeatures();
                 return (cached.Record, cached.Projection);
             }
-            var method = MethodCatalog.Create(name, _preset.Train);
-            var result = method.Unlearn(new UnlearnContext(original, split, _preset.Normalize, config.Device, methodConfig,
-                p => { cancel.ThrowIfCancellationRequested(); report(name == "retrain" ? "train" : "unlearn", 0.8 * p.Fraction, Describe(p)); }));
-            using var model = result.Model;
-            Checkpoint.Save(folder.Checkpoint(name, seed), model, CheckpointInfo(name, methodConfig.Seed) with
+            StagedModel model;
+            double seconds;
+            string? stopReason = null;
+            if (folder.HasModel(name, seed, modelKey))
             {
-                Metrics = new Dictionary<string, double> { ["seconds"] = result.Elapsed.TotalSeconds },
-            });
-            var (record, projection) = Measure(name, model, result.Elapsed.TotalSeconds, report, cancel);
-            record = record with { Config = name == "retrain" ? null : methodConfig, StopReason = result.StopReason };
-            if (name == "retrain") { _retrainTest?.Dispose(); _retrainTest = Extract(model); }
-            folder.SaveStep(name, seed, new StepFile(key, record, projection));
-            return (record, projection);
+                // Trained before an interruption (or before an evaluation setting changed): evaluate it, do not train it again.
+                report("cached", 0.8, "model reused from the cache; evaluating");
+                var loaded = Checkpoint.Load(folder.Checkpoint(name, seed), spec);
+                model = loaded.Model;
+                model.to(config.Device);
+                model.eval();
+                seconds = loaded.Info.Metrics.GetValueOrDefault("seconds");
+                stopReason = loaded.Info.StopReason;
+            }
+            else
+            {
+                var method = MethodCatalog.Create(resolved.Method, _preset.Train, resolved.MethodOptions);
+                var result = method.Unlearn(new UnlearnContext(original, split, _preset.Normalize, config.Device, methodConfig,
+                    p => { cancel.ThrowIfCancellationRequested(); report(name == "retrain" ? "train" : "unlearn", 0.8 * p.Fraction, Describe(p)); }));
+                model = result.Model;
+                seconds = result.Elapsed.TotalSeconds;
+                stopReason = result.StopReason;
+                Checkpoint.Save(folder.Checkpoint(name, seed), model, CheckpointInfo(name, methodConfig.Seed) with
+                {
+                    Metrics = new Dictionary<string, double> { ["seconds"] = seconds }, StopReason = stopReason,
+                });
+                folder.SaveModelKey(name, seed, modelKey);
+            }
+            using (model)
+            {
+                var (record, projection) = Measure(name, model, seconds, report, cancel);
+                record = record with
+                {
+                    Method = resolved.Method, Config = name == "retrain" ? null : methodConfig,
+                    Options = resolved.Options.Count > 0 ? resolved.Options : null, StopReason = stopReason,
+                };
+                if (name == "retrain") { _retrainTest?.Dispose(); _retrainTest = Extract(model); }
+                folder.SaveStep(name, seed, new StepFile(key, record, projection));
+                return (record, projection);
+            }
         }
 
         ModelRecord? _originalRecord;
@@ -171,19 +209,22 @@ public static class ExperimentRunner
         StagedModel EnsureOriginal(Action<string, double, string> report, CancellationToken cancel)
         {
             if (_original is not null) return _original;
-            string key = RunFolder.Key("original", _preset.Name, _preset.Train, spec, split.Data.Name, split.Data.Train.Count, split.Data.Test.Count,
-                SplitInfo.Of(split), Evaluation());
-            string ckpt = folder.Checkpoint("original", seed);
-            if (folder.TryLoadStep("original", seed, key) is { } cached)
+            // The trained model depends on the data and the recipe only; its evaluation also on the split.
+            string modelKey = RunFolder.Key("original", _preset.Name, _preset.Train, spec, split.Data.Name, split.Data.Train.Count, split.Data.Test.Count);
+            string key = RunFolder.Key("original-step", modelKey, SplitInfo.Of(split), Evaluation(), config.Relearning, MetricsVersion);
+            var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
+            string ckpt = models.Checkpoint("original", seed);
+            var cached = folder.TryLoadRecord("original", seed, key);
+            if (models.HasModel("original", seed, modelKey))
             {
-                report("cached", 1, "reused from the cache");
+                report("cached", cached is null ? 0.8 : 1, cached is null ? "model reused from the cache; evaluating" : "reused from the cache");
                 _original = Checkpoint.Load(ckpt, spec).Model;
                 _original.to(config.Device);
                 _original.eval();
-                (_originalRecord, _originalProjection) = (cached.Record, cached.Projection);
             }
             else
             {
+                cached = null;
                 Seeding.Seed(seed);
                 var clock = Stopwatch.StartNew();
                 var model = spec.Create();
@@ -196,13 +237,19 @@ public static class ExperimentRunner
                 model.eval();
                 double seconds = clock.Elapsed.TotalSeconds;
                 Checkpoint.Save(ckpt, model, CheckpointInfo("original", seed) with { Split = null, Metrics = new Dictionary<string, double> { ["seconds"] = seconds } });
+                models.SaveModelKey("original", seed, modelKey);
                 _original = model;
-                _originalTest = Extract(model);
-                (_originalRecord, _originalProjection) = Measure("original", model, seconds, report, cancel);
+            }
+            _originalKey = modelKey;
+            _originalTest = Extract(_original);
+            if (cached is not null) (_originalRecord, _originalProjection) = (cached.Record, cached.Projection);
+            else
+            {
+                double seconds = Checkpoint.ReadInfo(ckpt).Metrics.GetValueOrDefault("seconds");
+                (_originalRecord, _originalProjection) = Measure("original", _original, seconds, report, cancel);
+                _originalRecord = _originalRecord with { Method = "original" };
                 folder.SaveStep("original", seed, new StepFile(key, _originalRecord, _originalProjection));
             }
-            _originalKey = key;
-            _originalTest ??= Extract(_original);
             Stages = _original.StageNames.ToArray();
             if (_retrainTest is null && File.Exists(folder.Checkpoint("retrain", seed))) LoadRetrainFeatures();
             return _original;
@@ -238,6 +285,7 @@ public static class ExperimentRunner
                     projection = new ProjectionRecord(name, last, pca.X, pca.Y, split.Data.Test.Labels.Select(l => (int)l).ToArray());
                 }
             });
+            cancel.ThrowIfCancellationRequested(); // a stop asked for during the evaluation: nothing of it is recorded
             IReadOnlyList<double> relearn = [];
             if (config.Relearning is { } r)
             {
@@ -251,6 +299,7 @@ public static class ExperimentRunner
                 CkaToOriginal = evaluation.CkaToReference ?? new Dictionary<string, double>(), CkaToRetrain = ckaRetrain,
                 ProbeForgetAcc = evaluation.Probes.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy),
                 KnnForgetAcc = evaluation.Knn.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy),
+                KnnUuefForgetAcc = evaluation.KnnUuef?.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy) ?? new Dictionary<string, double>(),
                 RelearnForgetAcc = relearn, Seconds = seconds, EvalSeconds = clock.Elapsed.TotalSeconds,
             };
             return (record, projection);

@@ -5,7 +5,7 @@ namespace EraseAtCore.Experiments;
 
 /// <summary>
 /// report.html: the table and every chart of a results document in one standalone page (plotly.js embedded
-/// once, so it opens offline). Charts show the mean over seeds.
+/// once, so it opens offline). Charts show the mean over seeds, with the std over seeds as error bars.
 /// </summary>
 public static class ReportBuilder
 {
@@ -17,22 +17,54 @@ public static class ReportBuilder
         var byName = doc.Models.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.ToList());
         double[] MeanPerStage(string name, Func<ModelRecord, IReadOnlyDictionary<string, double>?> pick) =>
             stages.Select(s => byName[name].Select(m => pick(m) is { } d && d.TryGetValue(s, out var v) ? v : double.NaN).Average()).ToArray();
+        // The std over seeds as error bars (none with one seed).
+        double[]? StdPerStage(string name, Func<ModelRecord, IReadOnlyDictionary<string, double>?> pick)
+        {
+            var runs = byName[name];
+            if (runs.Count < 2) return null;
+            return stages.Select(s =>
+            {
+                var xs = runs.Select(m => pick(m) is { } d && d.TryGetValue(s, out var v) ? v : double.NaN).ToList();
+                double mean = xs.Average();
+                return Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1));
+            }).ToArray();
+        }
+        Series PerStage(string name, Func<ModelRecord, IReadOnlyDictionary<string, double>?> pick) => new(name, MeanPerStage(name, pick), StdPerStage(name, pick));
         string? reference = names.Contains("retrain") ? "retrain" : null;
-        var sections = new List<PageSection>
+        var sections = new List<PageSection>();
+        if (doc.Claims.Count > 0)
+            sections.Add(new("Claims of the paper", Charts.Table(["claim", "verdict", "statement", "evidence (mean [95 % interval] over seeds)"],
+                doc.Claims.Select(c => (IReadOnlyList<string>)[c.Id, c.Verdict, c.Statement, string.Join(" | ", c.Evidence)]).ToList()),
+                "Each verdict comes from per-seed differences between two models: reproduced or not reproduced when the 95 % interval is wholly on one side, " +
+                "inconclusive when it covers the boundary or with one seed. docs/findings.md explains the thresholds."));
+        if (doc.Separation.Count > 0)
+            sections.Add(new("Can the metrics tell Retrain from the Original?", Charts.Table(["measure", "Original minus Retrain", "verdict"],
+                doc.Separation.Select(m => (IReadOnlyList<string>)[m.Measure, m.Difference, m.Separates ? "separates" : "cannot separate them here"]).ToList()),
+                "A measure that cannot tell the exact unlearner from the model before unlearning cannot judge a method on this preset; its noise over seeds is the interval."));
+        sections.AddRange(new List<PageSection>
         {
             new("Results", Charts.Table(TableHeaders(stages), doc.Summary.Select(r => TableRow(r)).ToList()),
                 $"Preset {doc.Preset}, forgetting {doc.Forget}, seeds {string.Join(", ", doc.Seeds)}. UA/RA/TA/MIA and probe accuracies in %, " +
                 "CKA to the Original as a fraction. A method that forgets only at the logits has UA near Retrain's but CKA near 1 and a high probe accuracy."),
             new("Layer-wise CKA to the Original",
-                Charts.CkaByLayer(stages, names.Where(n => n != "original").Select(n => new Series(n, MeanPerStage(n, m => m.CkaToOriginal))).ToList(), reference),
+                Charts.CkaByLayer(stages, names.Where(n => n != "original").Select(n => PerStage(n, m => m.CkaToOriginal)).ToList(), reference),
                 "Linear CKA between each model's and the Original's stage outputs on test images. Retrain (dashed) is how far an exact unlearner moves; " +
                 "curves near 1 at early stages mean the representation there is unchanged."),
             new("Linear probe on the forget classes",
-                Charts.ProbeByStage(stages, names.Select(n => new Series(n, MeanPerStage(n, m => m.ProbeForgetAcc))).ToList(), reference),
+                Charts.ProbeByStage(stages, names.Select(n => PerStage(n, m => m.ProbeForgetAcc)).ToList(), reference),
                 "A linear classifier fitted on frozen features of all classes, scored on forget-class test images: how much of the forgotten class is still linearly readable."),
             new("Forget, retain and test accuracy",
                 Charts.AccuracyBars(names, Means(doc, "ua"), Means(doc, "ra"), Means(doc, "ta"))),
-        };
+        });
+        // CKA to Retrain and k-NN with k = 5 exist only when the run has Retrain / records that carry them.
+        var toRetrain = names.Where(n => n != "retrain" && byName[n].All(m => m.CkaToRetrain is not null)).Select(n => PerStage(n, m => m.CkaToRetrain)).ToList();
+        if (toRetrain.Count > 0)
+            sections.Insert(sections.Count - 1, new("Layer-wise CKA to Retrain", Charts.CkaByLayer(stages, toRetrain, null),
+                "Linear CKA to Retrain (UUEF's reading): higher = closer to the exact unlearner's representation."));
+        var knn5 = names.Where(n => byName[n].All(m => m.KnnUuefForgetAcc.Count > 0)).Select(n => PerStage(n, m => m.KnnUuefForgetAcc)).ToList();
+        if (knn5.Count > 0)
+            sections.Insert(sections.Count - 1, new("k-NN (k = 5) on the forget classes", Charts.ProbeByStage(stages, knn5, reference),
+                "UUEF's protocol: cosine k-NN with k = 5 against the train split's features (forget classes included), scored on forget-class test images."));
         var relearn = names.Where(n => byName[n].All(m => m.RelearnForgetAcc.Count > 0)).Select(n =>
         {
             int k = byName[n].Min(m => m.RelearnForgetAcc.Count);
@@ -45,7 +77,7 @@ public static class ReportBuilder
                 "a curve that jumps back within a few steps had only hidden the class."));
         if (doc.Projections.Count > 0)
         {
-            var forgetClasses = doc.Forget.Kind == "classes" ? doc.Forget.Classes : [];
+            var forgetClasses = doc.Forget.Kind != "samples" ? doc.Forget.Classes : [];
             var panels = doc.Projections.Select(p => new ProjectionPanel($"{p.Name} ({p.Stage})", p.X, p.Y, p.Labels, doc.ClassNames, forgetClasses)).ToList();
             sections.Add(new("Last-stage features, PCA", Charts.Projection(panels),
                 "Test images projected on the first two principal components of each model's last-stage features, coloured by class; forget classes enlarged."));

@@ -28,16 +28,22 @@ public sealed record ModelRecord
     [JsonPropertyName("cka_to_retrain")] public IReadOnlyDictionary<string, double>? CkaToRetrain { get; init; }
     /// <summary>Per stage, linear-probe accuracy on the forget classes' test images (probe fitted on all classes).</summary>
     [JsonPropertyName("probe_forget_acc")] public IReadOnlyDictionary<string, double> ProbeForgetAcc { get; init; } = new Dictionary<string, double>();
-    /// <summary>Per stage, k-NN accuracy on the forget classes' test images.</summary>
+    /// <summary>Per stage, k-NN accuracy on the forget classes' test images (the kit's k = 20).</summary>
     [JsonPropertyName("knn_forget_acc")] public IReadOnlyDictionary<string, double> KnnForgetAcc { get; init; } = new Dictionary<string, double>();
+    /// <summary>Per stage, k-NN accuracy on the forget classes' test images with UUEF's protocol (k = 5, cosine, train split as reference).</summary>
+    [JsonPropertyName("knn5_forget_acc")] public IReadOnlyDictionary<string, double> KnnUuefForgetAcc { get; init; } = new Dictionary<string, double>();
     /// <summary>Relearning attack: held-out forget accuracy before (entry 0) and after each fine-tuning step.</summary>
     [JsonPropertyName("relearn_forget_acc")] public IReadOnlyList<double> RelearnForgetAcc { get; init; } = [];
     /// <summary>Wall time of training or unlearning, in seconds (evaluation excluded).</summary>
     [JsonPropertyName("seconds")] public double Seconds { get; init; }
     /// <summary>Wall time of evaluation and the relearning attack, in seconds.</summary>
     [JsonPropertyName("eval_seconds")] public double EvalSeconds { get; init; }
+    /// <summary>The method this model ran (differs from <see cref="Name"/> for a variant such as ec:lr=0.02).</summary>
+    [JsonPropertyName("method")] public string? Method { get; init; }
     /// <summary>The unlearning settings used (null for original and retrain).</summary>
     [JsonPropertyName("config")] public Unlearning.UnlearnConfig? Config { get; init; }
+    /// <summary>The method's own knobs given (key=value as text; empty: its defaults).</summary>
+    [JsonPropertyName("options")] public IReadOnlyDictionary<string, string>? Options { get; init; }
     /// <summary>Why the run stopped early (divergence guard), else null.</summary>
     [JsonPropertyName("stop_reason")] public string? StopReason { get; init; }
 
@@ -95,6 +101,10 @@ public sealed record ResultsDocument
     [JsonPropertyName("models")] public IReadOnlyList<ModelRecord> Models { get; init; } = [];
     /// <summary>Mean +/- std over seeds per model name, in table order.</summary>
     [JsonPropertyName("summary")] public IReadOnlyList<SummaryRow> Summary { get; init; } = [];
+    /// <summary>The paper's claims (a)-(e), each with its verdict and the paired differences behind it.</summary>
+    [JsonPropertyName("claims")] public IReadOnlyList<ClaimVerdict> Claims { get; init; } = [];
+    /// <summary>Per headline measure, whether it tells Retrain from the Original beyond the seeds' noise.</summary>
+    [JsonPropertyName("separation")] public IReadOnlyList<MetricSeparation> Separation { get; init; } = [];
     /// <summary>PCA pictures (first seed).</summary>
     [JsonPropertyName("projections")] public IReadOnlyList<ProjectionRecord> Projections { get; init; } = [];
     /// <summary>Preset, model and evaluation settings.</summary>

@@ -41,6 +41,7 @@ public static class ResultsMerge
         return first with
         {
             Seeds = seeds, Seed = seeds[0], Models = models, Summary = ResultTables.Summarise(models, first.Stages),
+            Claims = Claims.Judge(models, first.Stages), Separation = Claims.Separation(models, first.Stages),
             Projections = docs.SelectMany(d => d.Projections).GroupBy(p => p.Name).Select(g => g.Last()).ToList(),
             Timings = timings, MemoryMiB = memory, Shard = $"merged {docs.Count}",
         };

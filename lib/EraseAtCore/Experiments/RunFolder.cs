@@ -43,10 +43,14 @@ public sealed class RunFolder(string root)
     public string File(string name) => Path.Combine(Root, name);
 
     /// <summary>The stored step when its key matches <paramref name="key"/> (and its checkpoint exists), else null.</summary>
-    public StepFile? TryLoadStep(string name, int seed, string key)
+    public StepFile? TryLoadStep(string name, int seed, string key) =>
+        System.IO.File.Exists(Checkpoint(name, seed)) ? TryLoadRecord(name, seed, key) : null;
+
+    /// <summary>The stored step when its key matches, whether or not its checkpoint is in this folder (a study's shared Original is not).</summary>
+    public StepFile? TryLoadRecord(string name, int seed, string key)
     {
         string path = Step(name, seed);
-        if (!System.IO.File.Exists(path) || !System.IO.File.Exists(Checkpoint(name, seed))) return null;
+        if (!System.IO.File.Exists(path)) return null;
         try
         {
             var step = JsonSerializer.Deserialize<StepFile>(System.IO.File.ReadAllText(path), Json);
@@ -62,6 +66,20 @@ public sealed class RunFolder(string root)
         AtomicFile.WriteAllText(Step(name, seed), JsonSerializer.Serialize(step, Json));
     }
 
+    /// <summary>
+    /// True when the checkpoint of <paramref name="name"/> exists and was made by a run whose training fingerprint is
+    /// <paramref name="key"/> (stored beside it as <c>.ckpt.key</c>): a run killed during evaluation then evaluates
+    /// the finished model instead of training it again.
+    /// </summary>
+    public bool HasModel(string name, int seed, string key)
+    {
+        string ckpt = Checkpoint(name, seed);
+        return System.IO.File.Exists(ckpt) && System.IO.File.Exists(ckpt + ".key") && System.IO.File.ReadAllText(ckpt + ".key").Trim() == key;
+    }
+
+    /// <summary>Records the training fingerprint of a checkpoint just written (atomically, after the checkpoint).</summary>
+    public void SaveModelKey(string name, int seed, string key) => AtomicFile.WriteAllText(Checkpoint(name, seed) + ".key", key);
+
     /// <summary>A short stable fingerprint of <paramref name="parts"/> (serialised as JSON, SHA-256, 16 hex digits).</summary>
     public static string Key(params object?[] parts)
     {
@@ -69,6 +87,13 @@ public sealed class RunFolder(string root)
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16].ToLowerInvariant();
     }
 
-    /// <summary>File name of a model: '+' becomes 'p' (neggrad+ -> neggradp, rl+ec -> rlpec), as `erase-core unlearn` names them.</summary>
-    public static string FileName(string name) => name.Replace('+', 'p');
+    /// <summary>
+    /// File name of a model: '+' becomes 'p' (neggrad+ -> neggradp, rl+ec -> rlpec), as `erase-core unlearn` names them;
+    /// a variant's settings become '_key-value' parts (ec:lr=0.02,a=0.5 -> ec_lr-0.02_a-0.5).
+    /// </summary>
+    public static string FileName(string name)
+    {
+        var safe = name.Replace('+', 'p').Replace(':', '_').Replace(',', '_').Replace('=', '-');
+        return new string(safe.Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-').ToArray());
+    }
 }

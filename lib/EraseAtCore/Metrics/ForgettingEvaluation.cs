@@ -16,6 +16,11 @@ public sealed record EvaluationOptions
     public ProbeOptions Probe { get; init; } = new();
     /// <summary>Neighbours of the k-NN evaluation.</summary>
     public int KnnK { get; init; } = 20;
+    /// <summary>
+    /// Neighbours of a second k-NN read with UUEF's protocol (k = 5, cosine, the train split as reference set),
+    /// beside the kit's k = 20; 0 skips it.
+    /// </summary>
+    public int UuefKnnK { get; init; } = 5;
     /// <summary>Signal of the membership-inference attack.</summary>
     public MiaFeature Mia { get; init; } = MiaFeature.Confidence;
     /// <summary>Seed of the MIA subsample and the probes.</summary>
@@ -39,8 +44,10 @@ public sealed record EvaluationTimings(TimeSpan Extraction, TimeSpan Cka, TimeSp
 /// <param name="Probes">Per stage, linear-probe accuracy (overall, forget classes, retain classes) on the test set, probes fitted on the train set.</param>
 /// <param name="Knn">Per stage, k-NN accuracy of test images against the train set.</param>
 /// <param name="Timings">Where the time went.</param>
+/// <param name="KnnUuef">Per stage, k-NN accuracy with <see cref="EvaluationOptions.UuefKnnK"/> neighbours (null when skipped).</param>
 public sealed record ForgettingEvaluation(LogitMetrics Logits, MiaResult Mia, IReadOnlyDictionary<string, double>? CkaToReference,
-    IReadOnlyDictionary<string, ProbeResult> Probes, IReadOnlyDictionary<string, KnnResult> Knn, EvaluationTimings Timings);
+    IReadOnlyDictionary<string, ProbeResult> Probes, IReadOnlyDictionary<string, KnnResult> Knn, EvaluationTimings Timings,
+    IReadOnlyDictionary<string, KnnResult>? KnnUuef = null);
 
 /// <summary>
 /// Runs every metric of the kit on one model, computing each model's features once:
@@ -94,9 +101,10 @@ public static class ForgettingEvaluator
         var probeTime = clock.Elapsed;
         clock.Restart();
         var knn = KNearestNeighbours.Evaluate(train, test, split.ForgetClasses, options.KnnK);
+        var knnUuef = options.UuefKnnK > 0 ? KNearestNeighbours.Evaluate(train, test, split.ForgetClasses, options.UuefKnnK) : null;
         var knnTime = clock.Elapsed;
         withTestFeatures?.Invoke(test);
-        return new ForgettingEvaluation(logits, mia, cka, probes, knn, new EvaluationTimings(extraction, ckaTime, probeTime, knnTime, miaTime));
+        return new ForgettingEvaluation(logits, mia, cka, probes, knn, new EvaluationTimings(extraction, ckaTime, probeTime, knnTime, miaTime), knnUuef);
     }
 
     // UA / RA / TA / forget-test from the logits already computed (no extra forward pass).

@@ -60,6 +60,13 @@ static class ChartInputChecks
             Named(one.Name, $"Series {s}", param);
             SameLength(one.Values, stageCount, $"Series '{one.Name}'", "stages", param);
             FiniteOrGap(one.Values, $"Series '{one.Name}'", param);
+            if (one.Errors is { } e)
+            {
+                SameLength(e, stageCount, $"Series '{one.Name}' errors", "stages", param);
+                for (int i = 0; i < e.Count; i++)
+                    if (e[i] < 0 || double.IsInfinity(e[i]))
+                        throw new ArgumentException($"Series '{one.Name}': error {i} is {e[i]}; error bars are half-lengths, 0 or more (NaN for none).", param);
+            }
         }
     }
 

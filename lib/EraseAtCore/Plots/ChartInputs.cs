@@ -3,7 +3,8 @@ namespace EraseAtCore.Plots;
 /// <summary>One method's values, one per stage (or per category) of a chart's x axis.</summary>
 /// <param name="Name">Legend label, e.g. the method name ("Retrain", "SalUn").</param>
 /// <param name="Values">One value per x position; <see cref="double.NaN"/> leaves a gap.</param>
-public sealed record Series(string Name, IReadOnlyList<double> Values);
+/// <param name="Errors">Optional error-bar half-lengths, one per value (e.g. the std over seeds); null draws none.</param>
+public sealed record Series(string Name, IReadOnlyList<double> Values, IReadOnlyList<double>? Errors = null);
 
 /// <summary>One run's values against a numeric x axis (fine-tuning or training steps).</summary>
 /// <param name="Name">Legend label.</param>

@@ -42,6 +42,8 @@ public sealed record CheckpointInfo
     [JsonPropertyName("recipe")] public TrainConfig? Recipe { get; init; }
     /// <summary>Accuracies measured when the model was saved (fractions in [0, 1]), e.g. "test".</summary>
     [JsonPropertyName("metrics")] public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Why unlearning stopped early (the divergence guard's message), else null.</summary>
+    [JsonPropertyName("stop_reason")] public string? StopReason { get; init; }
     /// <summary>Version of EraseAtCore that wrote the file.</summary>
     [JsonPropertyName("library_version")] public string LibraryVersion { get; init; } = Checkpoint.LibraryVersion;
     /// <summary>When the file was written (UTC).</summary>
