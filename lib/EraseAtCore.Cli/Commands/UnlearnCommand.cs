@@ -48,7 +48,10 @@ static class UnlearnCommand
             string name = parse.GetValue(method)!.ToLowerInvariant();
             var unlearner = MethodCatalog.Create(name, original.Info.Recipe ?? chosen.Train, MethodOptions.Parse(parse.GetValue(options) ?? []));
             var config = MethodCatalog.DefaultConfig(name);
-            if (parse.GetValue(epochs) is { } e) config = config with { Epochs = e };
+            if (parse.GetValue(epochs) is not null && parse.GetValue(steps) is not null)
+                throw new ArgumentException("Give --epochs or --steps, not both: a step budget replaces the epochs.");
+            // The tuned methods default to a step budget; epochs asked for replace it.
+            if (parse.GetValue(epochs) is { } e) config = config with { Epochs = e, Steps = null };
             if (parse.GetValue(steps) is { } st) config = config with { Steps = st };
             if (parse.GetValue(lr) is { } l) config = config with { LearningRate = l };
             if (parse.GetValue(batch) is { } b) config = config with { BatchSize = b };

@@ -17,9 +17,11 @@ public sealed class EcMethodTests(ITestOutputHelper output)
 {
     static SmallOriginal Small => SmallOriginal.Instance;
 
-    // 40 forget images in batches of 20: 10 steps; a lower rate than the quick preset's 0.05, which this 400-image model does not survive.
-    static readonly UnlearnConfig Config = new() { Epochs = 5, BatchSize = 20, LearningRate = 0.02 };
-    static readonly EcOptions Options = new() { WarmupSteps = 20 };
+    // 40 forget images in batches of 20: 10 steps. This 400-image model is far more fragile than the quick preset's:
+    // with the quick preset's a = 2 (frozen heads, lr 0.02 or 0.01) it kept only 65-67 % retain accuracy of 86 %, and
+    // with a = 1 at lr 0.02 65 % (forget 40 %); a = 1 at lr 0.01 with the default 50 warm-up steps kept 77 % (forget 20 %).
+    static readonly UnlearnConfig Config = new() { Epochs = 5, BatchSize = 20, LearningRate = 0.01 };
+    static readonly EcOptions Options = new() { A = 1 };
 
     [Fact]
     public void EC_forgets_keeps_retain_and_returns_the_original_architecture_without_heads()

@@ -150,6 +150,10 @@ public sealed class ExperimentRunnerTests : IDisposable
         // A method knob (GA has none; NegGrad+ has retain-weight) is part of the key too.
         var record = ExperimentRunner.Run(config with { Methods = ["neggrad+"], Settings = MethodSettings.Parse(["neggrad+.retain-weight=0.5"]) }).Models[1];
         Assert.Equal("0.5", record.Options!["retain-weight"]);
+        // The record (and the cache key) carry the method's resolved settings, defaults included, not only the knobs given.
+        Assert.Contains("\"RetainWeight\":0.5", JsonSerializer.Serialize(record.Settings));
+        var ec = ExperimentRunner.Run(config with { Methods = ["ec:steps=2"] }).Models[1];
+        Assert.Contains("\"TrainHeads\":false", JsonSerializer.Serialize(ec.Settings));
         phases.Clear();
         ExperimentRunner.Run(config with { Methods = ["neggrad+"], Settings = MethodSettings.Parse(["neggrad+.retain-weight=0.7"]) }, p => phases.Add((p.Model, p.Phase)));
         Assert.Contains(("neggrad+", "unlearn"), phases);

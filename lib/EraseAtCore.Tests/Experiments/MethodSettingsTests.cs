@@ -52,6 +52,16 @@ public sealed class MethodSettingsTests
     }
 
     [Fact]
+    public void A_list_value_in_a_variant_keeps_its_commas()
+    {
+        var (method, pairs) = MethodSettings.Variant("ec:points=layer3,layer4,a=2");
+        Assert.Equal("ec", method);
+        Assert.Equal([("points", "layer3,layer4"), ("a", "2")], pairs);
+        Assert.Equal(["layer3", "layer4"], MethodCatalog.ReadEc(MethodSettings.None.Resolve("ec:points=layer3,layer4", 0).MethodOptions).Points);
+        Assert.Contains("not key=value", Assert.Throws<ArgumentException>(() => MethodSettings.Variant("ec:layer3,a=2")).Message);
+    }
+
+    [Fact]
     public void Variant_file_names_are_safe_and_distinct()
     {
         Assert.Equal("ec_lr-0.02_a-0.5", RunFolder.FileName("ec:lr=0.02,a=0.5"));

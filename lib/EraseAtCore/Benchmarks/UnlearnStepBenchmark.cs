@@ -119,7 +119,7 @@ public static class UnlearnStepBenchmark
         var method = MethodCatalog.Create(setup.Method, new TrainConfig(), MethodOptions.Parse(setup.Options ?? []));
         if (method is not LoopMethod loop)
             throw new ArgumentException($"'{setup.Method}' does not unlearn with the shared loop (retrain trains a new model: time its steps with `bench train`).");
-        var config = MethodCatalog.DefaultConfig(setup.Method) with { Epochs = 1, BatchSize = setup.Batch };
+        var config = MethodCatalog.DefaultConfig(setup.Method) with { Epochs = 1, Steps = null, BatchSize = setup.Batch };
         Seeding.Seed(0);
         using var original = spec.Create();
         original.to(device).eval();

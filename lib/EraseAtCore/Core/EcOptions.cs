@@ -31,8 +31,11 @@ public sealed record EcOptions
     /// (layer1..layer4 of a ResNet, block1..blockN of a ViT).
     /// </summary>
     public IReadOnlyList<string>? Points { get; init; }
-    /// <summary>Weight of the contrastive unlearning loss at each point (a in the notes). Default 1.</summary>
-    public double A { get; init; } = 1.0;
+    /// <summary>
+    /// Weight of the contrastive unlearning loss at each point (a in the notes). Default 2: chosen by the selection
+    /// sweep of docs/findings.md (quick preset, selection seeds; 0.5, 1 and 2 tried).
+    /// </summary>
+    public double A { get; init; } = 2.0;
     /// <summary>Weight of the retain cross-entropy at each point (b in the notes). Default 1.</summary>
     public double B { get; init; } = 1.0;
     /// <summary>
@@ -74,8 +77,10 @@ public sealed record EcOptions
     /// <summary>
     /// Keep training the heads during unlearning (true), or freeze them after the warm-up (false) so that every
     /// point's losses can only be lowered by changing the backbone's features, not by the head adapting to them.
+    /// Default false: chosen by the selection sweep of docs/findings.md (trained heads absorb much of the push,
+    /// and the layers below them move less).
     /// </summary>
-    public bool TrainHeads { get; init; } = true;
+    public bool TrainHeads { get; init; } = false;
     /// <summary>Learning rate of the warm-up (SGD, momentum 0.9). Default 0.05.</summary>
     public double WarmupLearningRate { get; init; } = 0.05;
 

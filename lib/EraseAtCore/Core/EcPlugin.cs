@@ -17,6 +17,9 @@ public sealed class EcPlugin(LoopMethod host, EcOptions? options = null) : LoopM
     public EcOptions Options { get; } = options ?? new();
 
     /// <inheritdoc />
+    public override object? Settings => new { host = Host.Settings, ec = Options };
+
+    /// <inheritdoc />
     public override string Name => Host.Name + "+ec";
 
     /// <inheritdoc />

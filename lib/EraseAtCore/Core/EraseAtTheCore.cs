@@ -14,6 +14,9 @@ public sealed class EraseAtTheCore(EcOptions? options = null) : LoopMethod
     public EcOptions Options { get; } = options ?? new();
 
     /// <inheritdoc />
+    public override object? Settings => Options;
+
+    /// <inheritdoc />
     public override string Name => "ec";
 
     /// <inheritdoc />

@@ -153,7 +153,9 @@ public static class ExperimentRunner
             var resolved = config.Settings.Resolve(name, seed);
             var methodConfig = resolved.Config;
             var recipe = resolved.Method == "retrain" ? _preset.Train : null;
-            string modelKey = RunFolder.Key("model", resolved.Method, _originalKey, methodConfig, resolved.Options, recipe);
+            var method = MethodCatalog.Create(resolved.Method, _preset.Train, resolved.MethodOptions);
+            // The method's resolved settings (its defaults included), not only the knobs given: a changed default recomputes.
+            string modelKey = RunFolder.Key("model", resolved.Method, _originalKey, methodConfig, resolved.Options, recipe, method.Settings);
             string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion);
             if (folder.TryLoadStep(name, seed, key) is { } cached)
             {
@@ -177,7 +179,6 @@ public static class ExperimentRunner
             }
             else
             {
-                var method = MethodCatalog.Create(resolved.Method, _preset.Train, resolved.MethodOptions);
                 var result = method.Unlearn(new UnlearnContext(original, split, _preset.Normalize, config.Device, methodConfig,
                     p => { cancel.ThrowIfCancellationRequested(); report(name == "retrain" ? "train" : "unlearn", 0.8 * p.Fraction, Describe(p)); }));
                 model = result.Model;
@@ -195,7 +196,7 @@ public static class ExperimentRunner
                 record = record with
                 {
                     Method = resolved.Method, Config = name == "retrain" ? null : methodConfig,
-                    Options = resolved.Options.Count > 0 ? resolved.Options : null, StopReason = stopReason,
+                    Options = resolved.Options.Count > 0 ? resolved.Options : null, Settings = method.Settings, StopReason = stopReason,
                 };
                 if (name == "retrain") { _retrainTest?.Dispose(); _retrainTest = Extract(model); }
                 folder.SaveStep(name, seed, new StepFile(key, record, projection));

@@ -17,13 +17,23 @@ public static class MethodCatalog
     public static IReadOnlyList<string> Names { get; } =
         [.. UnlearningMethods.Names, "ec", .. PlugInHosts.Select(h => h + "+ec")];
 
-    /// <summary>Default shared settings: the host's for X+EC, tuned values for EC, the baselines' own otherwise.</summary>
+    /// <summary>
+    /// Default shared settings. EC and the studied X+EC (RL, SalUn, SCRUB): the common step budget and the learning
+    /// rate chosen by the selection sweep of docs/findings.md (X+EC over its host's lr grid); other X+EC: the host's;
+    /// the baselines: their own (<see cref="UnlearningMethods.DefaultConfig"/>).
+    /// </summary>
     public static UnlearnConfig DefaultConfig(string name)
     {
         string key = name.ToLowerInvariant();
-        if (key == "ec") return new UnlearnConfig { Epochs = 5, LearningRate = 0.05 };
-        if (key.EndsWith("+ec", StringComparison.Ordinal)) return UnlearningMethods.DefaultConfig(key[..^3]);
-        return UnlearningMethods.DefaultConfig(key);
+        return key switch
+        {
+            "ec" => new UnlearnConfig { Steps = UnlearningMethods.StudyBudget, LearningRate = 0.02 },
+            "rl+ec" => new UnlearnConfig { Steps = UnlearningMethods.StudyBudget, LearningRate = 0.01 },
+            "salun+ec" => new UnlearnConfig { Steps = UnlearningMethods.StudyBudget, LearningRate = 0.02 },
+            "scrub+ec" => new UnlearnConfig { Steps = UnlearningMethods.StudyBudget, LearningRate = 0.001 },
+            _ when key.EndsWith("+ec", StringComparison.Ordinal) => UnlearningMethods.DefaultConfig(key[..^3]),
+            _ => UnlearningMethods.DefaultConfig(key),
+        };
     }
 
     /// <summary>
@@ -32,8 +42,8 @@ public static class MethodCatalog
     /// </summary>
     public static IUnlearningMethod Create(string name, TrainConfig recipe, MethodOptions? options = null)
     {
-        var o = options ?? MethodOptions.None;
         string key = name.ToLowerInvariant();
+        var o = (options ?? MethodOptions.None).WithDefaults(DefaultKnobs(key));
         if (key == "ec")
         {
             var ec = new EraseAtTheCore(ReadEc(o));
@@ -52,6 +62,16 @@ public static class MethodCatalog
             throw new ArgumentException($"Unknown unlearning method '{name}'. Known: {string.Join(", ", Names)} (or any loop baseline + \"+ec\").");
         return UnlearningMethods.Create(key, recipe, o);
     }
+
+    /// <summary>
+    /// Knob defaults that differ for a plug-in from its host's own: the selection sweep of docs/findings.md chose
+    /// SalUn's sparsity 0.3 for SalUn alone but 0.5 for SalUn+EC (0.3 measured worse there).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DefaultKnobs(string name) => name.ToLowerInvariant() switch
+    {
+        "salun+ec" => new Dictionary<string, string> { ["sparsity"] = "0.5" },
+        _ => new Dictionary<string, string>(),
+    };
 
     /// <summary>EC's options from method options (keys: points, a, b, ec-temperature, variant, ec-forget-negatives, ec-retain-as-targets, weighting, weights, last-model-head, embedding-dim, warmup-steps, train-heads, warmup-lr).</summary>
     public static EcOptions ReadEc(MethodOptions o)

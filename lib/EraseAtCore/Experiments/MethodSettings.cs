@@ -61,13 +61,23 @@ public sealed class MethodSettings
         return new MethodSettings(list);
     }
 
-    /// <summary>Splits a model name into its method and inline settings: <c>ec:lr=0.02,a=0.5</c> is ec with lr 0.02 and a 0.5.</summary>
+    /// <summary>
+    /// Splits a model name into its method and inline settings: <c>ec:lr=0.02,a=0.5</c> is ec with lr 0.02 and a 0.5;
+    /// a list value keeps its commas (<c>ec:points=layer3,layer4,a=2</c>: points layer3 and layer4, a 2).
+    /// </summary>
     public static (string Method, IReadOnlyList<(string Key, string Value)> Pairs) Variant(string name)
     {
         int colon = name.IndexOf(':');
         if (colon < 0) return (name.ToLowerInvariant(), []);
-        var pairs = new List<(string, string)>();
+        // A part without '=' continues the previous value, so list knobs read naturally: ec:points=layer3,layer4,a=2.
+        var parts = new List<string>();
         foreach (var part in name[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!part.Contains('=') && parts.Count > 0) parts[^1] += "," + part;
+            else parts.Add(part);
+        }
+        var pairs = new List<(string, string)>();
+        foreach (var part in parts)
         {
             int eq = part.IndexOf('=');
             if (eq <= 0 || eq == part.Length - 1)

@@ -44,6 +44,8 @@ public sealed record ModelRecord
     [JsonPropertyName("config")] public Unlearning.UnlearnConfig? Config { get; init; }
     /// <summary>The method's own knobs given (key=value as text; empty: its defaults).</summary>
     [JsonPropertyName("options")] public IReadOnlyDictionary<string, string>? Options { get; init; }
+    /// <summary>The method's own settings as it ran, defaults included (e.g. every EcOptions field); null for original and retrain.</summary>
+    [JsonPropertyName("settings")] public object? Settings { get; init; }
     /// <summary>Why the run stopped early (divergence guard), else null.</summary>
     [JsonPropertyName("stop_reason")] public string? StopReason { get; init; }
 

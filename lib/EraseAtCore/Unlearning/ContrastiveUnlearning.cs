@@ -40,6 +40,9 @@ public sealed class ContrastiveUnlearning(ContrastiveUnlearningOptions? options 
     readonly ContrastiveUnlearningOptions _options = options ?? new();
 
     /// <inheritdoc />
+    public override object? Settings => _options;
+
+    /// <inheritdoc />
     public override string Name => "cu";
 
     /// <inheritdoc />

@@ -32,6 +32,12 @@ public interface IUnlearningMethod
     /// <summary>The method's short name, as the CLI and results use it (e.g. "rl", "salun", "neggrad+").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// The method's own settings as it will use them, defaults included (e.g. <c>SalUnOptions</c>), or null when it
+    /// has none. Run caches fingerprint it, so a changed default can never serve a model made under the old one.
+    /// </summary>
+    object? Settings => null;
+
     /// <summary>Unlearns; the Original stays unchanged.</summary>
     UnlearnResult Unlearn(UnlearnContext context);
 }

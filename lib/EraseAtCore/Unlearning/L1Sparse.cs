@@ -33,6 +33,9 @@ public sealed class L1Sparse(L1SparseOptions? options = null) : LoopMethod
     readonly L1SparseOptions _options = options ?? new();
 
     /// <inheritdoc />
+    public override object? Settings => _options;
+
+    /// <inheritdoc />
     public override string Name => "l1-sparse";
 
     /// <summary>The penalty weight at global step <paramref name="step"/> (0-based) of <paramref name="totalSteps"/>.</summary>

@@ -133,6 +133,9 @@ public abstract class LoopMethod : IUnlearningMethod
     /// <inheritdoc />
     public abstract string Name { get; }
 
+    /// <inheritdoc />
+    public virtual object? Settings => null;
+
     /// <summary>Validates the method's options and builds its plan for <paramref name="context"/>.</summary>
     public abstract LoopPlan Plan(UnlearnContext context);
 

@@ -20,6 +20,14 @@ public sealed class MethodOptions
     /// <summary>No options: every method uses its defaults.</summary>
     public static MethodOptions None => new();
 
+    /// <summary>These options with <paramref name="defaults"/> filled in for the keys not given (given values win).</summary>
+    public MethodOptions WithDefaults(IReadOnlyDictionary<string, string> defaults)
+    {
+        var merged = new Dictionary<string, string>(defaults, StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in _values) merged[k] = v;
+        return new MethodOptions(merged);
+    }
+
     /// <summary>Parses "key=value" items; a malformed item or a repeated key is an error.</summary>
     public static MethodOptions Parse(IEnumerable<string> items)
     {

@@ -20,6 +20,9 @@ public sealed class NegGradPlus(NegGradPlusOptions? options = null) : LoopMethod
     readonly NegGradPlusOptions _options = options ?? new();
 
     /// <inheritdoc />
+    public override object? Settings => _options;
+
+    /// <inheritdoc />
     public override string Name => "neggrad+";
 
     /// <inheritdoc />

@@ -8,10 +8,10 @@ namespace EraseAtCore.Unlearning;
 /// <summary>Options of <see cref="SalUn"/>.</summary>
 /// <param name="Sparsity">
 /// Fraction of all weights SalUn may update: the weights with the largest forget-loss gradient magnitude,
-/// ranked globally across every parameter tensor. In (0, 1]; default 0.5, the value of the SalUn
-/// README's CIFAR-10 example (mask "with_0.5").
+/// ranked globally across every parameter tensor. In (0, 1]; default 0.3, chosen by the selection sweep of
+/// docs/findings.md over 0.3, 0.5 (the SalUn README's CIFAR-10 example, mask "with_0.5") and 0.7.
 /// </param>
-public sealed record SalUnOptions(double Sparsity = 0.5)
+public sealed record SalUnOptions(double Sparsity = 0.3)
 {
     /// <summary>Checks the fraction.</summary>
     public void Validate()
@@ -91,6 +91,9 @@ public sealed class SaliencyMask : IDisposable
 public sealed class SalUn(SalUnOptions? options = null) : LoopMethod
 {
     readonly SalUnOptions _options = options ?? new();
+
+    /// <inheritdoc />
+    public override object? Settings => _options;
 
     /// <inheritdoc />
     public override string Name => "salun";

@@ -43,6 +43,9 @@ public sealed class Scrub(ScrubOptions? options = null) : LoopMethod
     readonly ScrubOptions _options = options ?? new();
 
     /// <inheritdoc />
+    public override object? Settings => _options;
+
+    /// <inheritdoc />
     public override string Name => "scrub";
 
     /// <summary>
