@@ -4,7 +4,7 @@
     python3 docs/findings/charts.py runs/study-quick docs/findings
 
 For each forget request of the study it writes <label>-cka.svg (linear CKA to the Original per stage,
-mean over seeds with the std as error bars) and <label>-gaps.svg (last-stage probe and k-NN k=5
+mean over seeds with the std as error bars), <label>-cka-retrain.svg (the same, to Retrain) and <label>-gaps.svg (last-stage probe and k-NN k=5
 forget-class accuracy minus Retrain's on the same seed, mean and std). The numbers come straight from
 each request's results.json; nothing is recomputed or filtered.
 """
@@ -38,12 +38,12 @@ def svg(width, height, body, title):
             + "".join(body) + "</svg>")
 
 
-def cka_chart(doc, path):
+def cka_chart(doc, path, key="cka_to_original", reference="original"):
     stages = doc["stages"]
     models = by_name(doc)
-    names = [n for n in models if n != "original"]
+    names = [n for n in models if n != reference and all(m.get(key) for m in models[n])]
     W, H, L, R, T, B = 640, 380, 60, 150, 30, 40
-    values = [v for n in names for m in models[n] for v in m["cka_to_original"].values()]
+    values = [v for n in names for m in models[n] for v in m[key].values()]
     lo = max(0.0, math.floor(min(values) * 20) / 20 - 0.05)
     x = lambda i: L + (W - L - R) * (i / max(1, len(stages) - 1))
     y = lambda v: T + (H - T - B) * (1 - (v - lo) / (1.0 - lo))
@@ -58,14 +58,14 @@ def cka_chart(doc, path):
         dash = ' stroke-dasharray="6,3"' if n == "retrain" else ""
         pts = []
         for i, s in enumerate(stages):
-            m, sd = mean_std([r["cka_to_original"].get(s) for r in models[n]])
+            m, sd = mean_std([r[key].get(s) for r in models[n]])
             pts.append((x(i) + (j - len(names) / 2) * 2, y(m)))
             body.append(f'<line x1="{pts[-1][0]}" y1="{y(m - sd)}" x2="{pts[-1][0]}" y2="{y(min(1.0, m + sd))}" stroke="{c}"/>')
         body.append(f'<polyline fill="none" stroke="{c}" stroke-width="2"{dash} points="' + " ".join(f"{a:.1f},{b:.1f}" for a, b in pts) + '"/>')
         body.append(f'<text x="{W - R + 10}" y="{T + 14 * j + 10}" fill="{c}">{n}</text>')
     seeds = len(doc["seeds"])
     with open(path, "w") as f:
-        f.write(svg(W, H, body, f"CKA to the Original, forgetting {describe(doc['forget'])} (mean ± std, {seeds} seeds)"))
+        f.write(svg(W, H, body, f"CKA to the {reference.capitalize()}, forgetting {describe(doc['forget'])} (mean ± std, {seeds} seeds)"))
 
 
 def gaps_chart(doc, path):
@@ -119,8 +119,9 @@ def main():
         with open(os.path.join(study, run["folder"], "results.json")) as f:
             doc = json.load(f)
         cka_chart(doc, os.path.join(out, run["folder"] + "-cka.svg"))
+        cka_chart(doc, os.path.join(out, run["folder"] + "-cka-retrain.svg"), "cka_to_retrain", "retrain")
         gaps_chart(doc, os.path.join(out, run["folder"] + "-gaps.svg"))
-        print("wrote", run["folder"] + "-cka.svg", run["folder"] + "-gaps.svg")
+        print("wrote", run["folder"] + "-cka.svg", run["folder"] + "-cka-retrain.svg", run["folder"] + "-gaps.svg")
 
 
 if __name__ == "__main__":
