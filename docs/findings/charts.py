@@ -65,7 +65,7 @@ def cka_chart(doc, path, key="cka_to_original", reference="original"):
         body.append(f'<text x="{W - R + 10}" y="{T + 14 * j + 10}" fill="{c}">{n}</text>')
     seeds = len(doc["seeds"])
     with open(path, "w") as f:
-        f.write(svg(W, H, body, f"CKA to the {reference.capitalize()}, forgetting {describe(doc['forget'])} (mean ± std, {seeds} seeds)"))
+        f.write(svg(W, H, body, f"CKA to {'the Original' if reference == 'original' else 'Retrain'}, forgetting {describe(doc['forget'])} (mean ± std, {seeds} seeds)"))
 
 
 def gaps_chart(doc, path):

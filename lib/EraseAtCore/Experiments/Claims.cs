@@ -29,7 +29,7 @@ public sealed record MetricSeparation(
 /// side, <c>not reproduced</c> when it lies wholly on the other, <c>inconclusive</c> when it covers the boundary
 /// (and always with one seed). A claim made of several comparisons is reproduced when all are, not reproduced
 /// when any is not, inconclusive otherwise. The thresholds are the paper's words made numbers; they are fixed
-/// here, before any run, and documented in docs/findings.md.
+/// here, before any run, and documented in docs/findings/protocol.md.
 /// </summary>
 public static class Claims
 {

@@ -36,7 +36,7 @@ public static class ReportBuilder
             sections.Add(new("Claims of the paper", Charts.Table(["claim", "verdict", "statement", "evidence (mean [95 % interval] over seeds)"],
                 doc.Claims.Select(c => (IReadOnlyList<string>)[c.Id, c.Verdict, c.Statement, string.Join(" | ", c.Evidence)]).ToList()),
                 "Each verdict comes from per-seed differences between two models: reproduced or not reproduced when the 95 % interval is wholly on one side, " +
-                "inconclusive when it covers the boundary or with one seed. docs/findings.md explains the thresholds."));
+                "inconclusive when it covers the boundary or with one seed. docs/findings/protocol.md gives the thresholds."));
         if (doc.Separation.Count > 0)
             sections.Add(new("Can the metrics tell Retrain from the Original?", Charts.Table(["measure", "Original minus Retrain", "verdict"],
                 doc.Separation.Select(m => (IReadOnlyList<string>)[m.Measure, m.Difference, m.Separates ? "separates" : "cannot separate them here"]).ToList()),
