@@ -14,50 +14,31 @@ static class ReproduceCommand
     {
         var preset = new Option<string>("--preset") { Description = "quick (embedded data, minutes on a CPU), full, cifar100 or imagenet.", DefaultValueFactory = _ => "quick" };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<preset>); finished models there are reused when their settings match." };
-        var seeds = new Option<int>("--seeds") { Description = "Repeats with seeds S..S+N-1 (S = --first-seed); tables report mean ± std and the claims' verdicts use them.", DefaultValueFactory = _ => 1 };
-        var firstSeed = new Option<int>("--first-seed") { Description = "First seed (e.g. 100 for selection seeds kept apart from the report seeds 0..).", DefaultValueFactory = _ => 0 };
-        var methods = new Option<string[]>("--methods")
-        {
-            Description = $"Methods to run after the Original (default all: {string.Join(", ", MethodCatalog.Names)}).",
-            AllowMultipleArgumentsPerToken = true,
-        };
+        var grid = new GridOptions(1, "Repeats with seeds S..S+N-1 (S = --first-seed); tables report mean ± std and the claims' verdicts use them.",
+            $"Methods to run after the Original (default all: {string.Join(", ", MethodCatalog.Names)}); variants such as ec:lr=0.02 allowed.");
         var shard = new Option<string?>("--shard") { Description = "Run slice i of n of the model x seed grid (e.g. 2/4); combine with `erase-core merge`." };
-        var options = new Option<string[]>("--option")
-        {
-            Description = "Per-method setting method.key=value, repeatable: shared keys (" + string.Join(", ", MethodSettings.SharedKeys) +
-                          ") or the method's knobs, e.g. --option ec.temperature=0.2 --option salun.sparsity=0.3; all.steps=100 gives every method the same step budget. Part of each model's cache key.",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var relearnSteps = new Option<int>("--relearn-steps") { Description = "Steps of the relearning attack (0 skips it).", DefaultValueFactory = _ => 10 };
         var forget = new ForgetOptions();
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var cmd = new Command("reproduce", "Run the paper's experiment end to end and write results.json, results.csv, table.md and report.html.")
-            { preset, output, seeds, firstSeed, methods, options, shard, relearnSteps, dataDir, device };
+            { preset, output, shard, dataDir, device };
+        grid.AddTo(cmd);
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var chosen = Preset.Get(parse.GetValue(preset)!);
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
-            int n = parse.GetValue(seeds);
-            if (n < 1) throw new ArgumentException($"--seeds must be at least 1, got {n}.");
-            var names = parse.GetValue(methods) is { Length: > 0 } m ? m.Select(x => x.ToLowerInvariant()).ToArray() : null;
-            foreach (var name in names ?? []) MethodSettings.CheckModelName(name, "--methods");
-            var settings = MethodSettings.Parse(parse.GetValue(options) ?? []);
-            int steps = parse.GetValue(relearnSteps);
+            var settings = grid.Settings(parse);
             var config = new ExperimentConfig
             {
-                Preset = chosen, Forget = forget.Request(parse), Seeds = Enumerable.Range(parse.GetValue(firstSeed), n).ToList(), Methods = names, Settings = settings,
-                Output = parse.GetValue(output) ?? Path.Combine("runs", chosen.Name), Device = dev,
-                Relearning = steps > 0 ? new RelearningOptions(steps) : null,
+                Preset = chosen, Forget = forget.Request(parse), Seeds = grid.Seeds(parse), Methods = grid.Methods(parse), Settings = settings,
+                Output = parse.GetValue(output) ?? Path.Combine("runs", chosen.Name), Device = dev, Relearning = grid.Relearning(parse),
                 Shard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All,
                 DataSearch = new Data.DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = msg => AnsiConsole.WriteLine(msg) },
             };
-            // Resolve every model's settings before any work, so a bad option fails now and not an hour in.
-            foreach (var name in config.ModelNames.Where(x => x != "original"))
-                MethodCatalog.Create(MethodSettings.MethodOf(name), chosen.Train, settings.Resolve(name, 0).MethodOptions);
+            GridOptions.CheckBeforeWork(config.ModelNames, settings, chosen.Train);
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
-            AnsiConsole.MarkupLine(Markup.Escape($"reproduce: preset {chosen.Name}, forgetting {config.ForgetOrDefault}, seeds {n}, " +
+            AnsiConsole.MarkupLine(Markup.Escape($"reproduce: preset {chosen.Name}, forgetting {config.ForgetOrDefault}, seeds {config.Seeds.Count}, " +
                                                  $"{config.ModelNames.Count} models, shard {config.Shard}, output {Path.GetFullPath(config.Output)}"));
             var doc = ProgressView.Run("reproduce", report => ExperimentRunner.Run(config, p => report(ProgressView.Of(p))));
             AnsiConsole.WriteLine();

@@ -55,6 +55,7 @@ public static class UnlearningLoop
             long total = config.Steps ?? Enumerable.Range(1, config.Epochs).Sum(e => (long)StepsIn(e)), global = 0;
             // With a step budget the epochs run on (a pass that stops running, like SCRUB's max pass, leaves the rest) until the budget is spent.
             int epochs = config.Steps is null ? config.Epochs : int.MaxValue;
+            int shownEpochs = config.Steps is null ? config.Epochs : EpochsFor(total, StepsIn); // for progress lines only
             double normLimit = ParameterNorm(model) * config.MaxWeightNormRatio;
             lastGood = ModelCopy.Snapshot(trained);
             for (int epoch = 1; epoch <= epochs && global < total && stop is null; epoch++)
@@ -104,7 +105,7 @@ public static class UnlearningLoop
                                     foreach (var t in lastGood) t.Dispose();
                                     lastGood = ModelCopy.Snapshot(trained);
                                 }
-                                context.Progress?.Invoke(new UnlearnProgress(epoch, config.Steps is null ? config.Epochs : EpochsFor(total, StepsIn), step, epochSteps, values, clock.Elapsed, global + 1, total));
+                                context.Progress?.Invoke(new UnlearnProgress(epoch, shownEpochs, step, epochSteps, values, clock.Elapsed, global + 1, total));
                             }
                         }
                         driving.Images.Dispose(); driving.Labels.Dispose();
