@@ -17,6 +17,9 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     ReproduceCommand.Create(),
     StudyCommand.Create(),
     MergeCommand.Create(),
+    PyTorchCommands.Import(),
+    PyTorchCommands.Export(),
+    FeaturesCommand.Create(),
 };
 try
 {

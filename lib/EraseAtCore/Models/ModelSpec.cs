@@ -14,14 +14,29 @@ public enum VitPooling
 /// so that loading can check it matches. ResNets use <see cref="Width"/>; the ViT uses the init-only
 /// ViT options below.
 /// </summary>
-/// <param name="Architecture">resnet18, resnet34, resnet50 or vit.</param>
+/// <param name="Architecture">resnet18, resnet34, resnet50 (CIFAR-style), resnet18-imagenet, resnet34-imagenet,
+/// resnet50-imagenet, swin-t (torchvision's layouts) or vit.</param>
 /// <param name="InChannels">Input channels (1 for Fashion-MNIST, 3 for CIFAR).</param>
 /// <param name="Classes">Number of output classes.</param>
 /// <param name="Width">ResNet: width w of the first stage (stages have w, 2w, 4w, 8w channels; 64 is the standard ResNet).</param>
 public sealed record ModelSpec(string Architecture, int InChannels, int Classes, int Width = 64)
 {
     /// <summary>The known architecture names.</summary>
-    public static readonly IReadOnlyList<string> Architectures = ["resnet18", "resnet34", "resnet50", "vit"];
+    public static readonly IReadOnlyList<string> Architectures =
+        ["resnet18", "resnet34", "resnet50", "resnet18-imagenet", "resnet34-imagenet", "resnet50-imagenet", "swin-t", "vit"];
+
+    /// <summary>
+    /// The torchvision constructor whose state dict this architecture reads and writes key for key
+    /// (e.g. "resnet50" for resnet50-imagenet, "swin_t" for swin-t), or null for the kit's own networks.
+    /// </summary>
+    public string? TorchvisionName => Architecture switch
+    {
+        "resnet18-imagenet" => "resnet18",
+        "resnet34-imagenet" => "resnet34",
+        "resnet50-imagenet" => "resnet50",
+        "swin-t" => "swin_t",
+        _ => null,
+    };
 
     /// <summary>ViT: input image side in pixels (square images; must be a multiple of <see cref="PatchSize"/>).</summary>
     public int ImageSize { get; init; } = 28;
@@ -39,9 +54,12 @@ public sealed record ModelSpec(string Architecture, int InChannels, int Classes,
     public VitPooling Pooling { get; init; } = VitPooling.ClassToken;
 
     /// <summary>A short human-readable description, e.g. "resnet18 w=16" or "vit d=64 depth=4 heads=4 patch=4".</summary>
-    public string Describe() => Architecture == "vit"
-        ? $"vit dim={Dim} depth={Depth} heads={Heads} patch={PatchSize} image={ImageSize} pooling={Pooling}"
-        : $"{Architecture} w={Width}";
+    public string Describe() => Architecture switch
+    {
+        "vit" => $"vit dim={Dim} depth={Depth} heads={Heads} patch={PatchSize} image={ImageSize} pooling={Pooling}",
+        "swin-t" => "swin-t",
+        _ => $"{Architecture} w={Width}",
+    };
 
     /// <summary>Builds a fresh, randomly initialised model of this spec (initialisation follows torch's seed).</summary>
     public StagedModel Create() => Architecture switch
@@ -49,6 +67,8 @@ public sealed record ModelSpec(string Architecture, int InChannels, int Classes,
         "resnet18" => ResNet.ResNet18(InChannels, Classes, Width),
         "resnet34" => ResNet.ResNet34(InChannels, Classes, Width),
         "resnet50" => ResNet.ResNet50(InChannels, Classes, Width),
+        "resnet18-imagenet" or "resnet34-imagenet" or "resnet50-imagenet" => new ImageNetResNet(this),
+        "swin-t" => new SwinTransformer(this),
         "vit" => new VisionTransformer(this),
         _ => throw new ArgumentException($"Unknown architecture '{Architecture}'. Known: {string.Join(", ", Architectures)}."),
     };
