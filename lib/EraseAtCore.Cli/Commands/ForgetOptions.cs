@@ -3,7 +3,7 @@ using EraseAtCore.Data;
 
 namespace EraseAtCore.Cli.Commands;
 
-/// <summary>--forget-classes / --forget-random-classes / --forget-fraction / --forget-seed, shared by the commands that take a forget request.</summary>
+/// <summary>--forget-classes / --forget-classes-file / --forget-random-classes / --forget-fraction / --forget-seed, shared by the commands that take a forget request.</summary>
 sealed class ForgetOptions
 {
     readonly Option<int[]> _classes = new("--forget-classes")
@@ -11,16 +11,21 @@ sealed class ForgetOptions
         Description = "Classes to forget (class-wise), e.g. --forget-classes 3 or --forget-classes 3 5.",
         AllowMultipleArgumentsPerToken = true,
     };
+    readonly Option<string?> _file = new("--forget-classes-file")
+    {
+        Description = "Forget the classes listed in a file: one class index or class name (an image folder's sub-folder, e.g. n01530575) per line, '#' for comments (the paper's Top-100).",
+    };
     readonly Option<double?> _fraction = new("--forget-fraction") { Description = "Forget this random fraction of the training images instead (sample-wise), e.g. 0.1." };
     readonly Option<int?> _random = new("--forget-random-classes") { Description = "Forget N classes drawn at random with --forget-seed (the paper's Random-N), e.g. 3." };
     readonly Option<int> _seed = new("--forget-seed") { Description = "Seed of the sample-wise or random-classes draw.", DefaultValueFactory = _ => 0 };
 
-    public void AddTo(Command command) { command.Add(_classes); command.Add(_fraction); command.Add(_random); command.Add(_seed); }
+    public void AddTo(Command command) { command.Add(_classes); command.Add(_file); command.Add(_fraction); command.Add(_random); command.Add(_seed); }
 
     void CheckOne(ParseResult parse)
     {
-        int given = ((parse.GetValue(_classes) ?? []).Length > 0 ? 1 : 0) + (parse.GetValue(_fraction) is null ? 0 : 1) + (parse.GetValue(_random) is null ? 0 : 1);
-        if (given > 1) throw new ArgumentException("Give one of --forget-classes, --forget-random-classes or --forget-fraction, not several.");
+        int given = ((parse.GetValue(_classes) ?? []).Length > 0 ? 1 : 0) + (parse.GetValue(_fraction) is null ? 0 : 1) + (parse.GetValue(_random) is null ? 0 : 1)
+                    + (parse.GetValue(_file) is null ? 0 : 1);
+        if (given > 1) throw new ArgumentException("Give one of --forget-classes, --forget-classes-file, --forget-random-classes or --forget-fraction, not several.");
     }
 
     /// <summary>The request asked for, or null when none was given (the caller's default applies).</summary>
@@ -31,6 +36,7 @@ sealed class ForgetOptions
         var fraction = parse.GetValue(_fraction);
         if (fraction is { } f) return EraseAtCore.Experiments.ForgetRequest.OfSamples(f, parse.GetValue(_seed));
         if (parse.GetValue(_random) is { } n) return EraseAtCore.Experiments.ForgetRequest.OfRandomClasses(n, parse.GetValue(_seed));
+        if (parse.GetValue(_file) is { } file) return EraseAtCore.Experiments.ForgetRequest.OfClassList(file);
         return classes.Length > 0 ? EraseAtCore.Experiments.ForgetRequest.OfClasses(classes) : null;
     }
 
@@ -42,9 +48,10 @@ sealed class ForgetOptions
         var fraction = parse.GetValue(_fraction);
         if (fraction is { } f) return ForgetSplit.Samples(data, f, parse.GetValue(_seed));
         if (parse.GetValue(_random) is { } n) return EraseAtCore.Experiments.ForgetRequest.OfRandomClasses(n, parse.GetValue(_seed)).Apply(data);
+        if (parse.GetValue(_file) is { } file) return EraseAtCore.Experiments.ForgetRequest.OfClassList(file).Apply(data);
         if (classes.Length > 0) return ForgetSplit.Classes(data, classes);
         if (defaultClasses is { Count: > 0 }) return ForgetSplit.Classes(data, [.. defaultClasses]);
-        if (required) throw new ArgumentException("Say what to forget: --forget-classes 3 (class-wise) or --forget-fraction 0.1 (sample-wise).");
+        if (required) throw new ArgumentException("Say what to forget: --forget-classes 3 (class-wise), --forget-classes-file FILE, --forget-random-classes N or --forget-fraction 0.1 (sample-wise).");
         return null;
     }
 }

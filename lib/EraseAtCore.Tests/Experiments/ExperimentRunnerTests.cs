@@ -160,6 +160,33 @@ public sealed class ExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Another_forget_request_in_the_same_folder_unlearns_again_and_a_class_list_file_is_recorded()
+    {
+        Directory.CreateDirectory(_root);
+        string list = Path.Combine(_root, "top.txt");
+        File.WriteAllText(list, "# the classes to forget\nBag\n7  # by index\n");
+        var config = Config("requests", "ga") with { Relearning = null, Forget = ForgetRequest.OfClassList(list) };
+        var doc = ExperimentRunner.Run(config);
+        Assert.Equal("class-list", doc.Forget.Kind);
+        Assert.Equal([7, 8], doc.Forget.Classes);   // Fashion-MNIST: 7 Sneaker, 8 Bag
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(config.Output, "results.json"))))
+        {
+            var forget = json.RootElement.GetProperty("forget");
+            Assert.Equal(list, forget.GetProperty("list_file").GetString());
+            Assert.Equal(["Bag", "7"], forget.GetProperty("list_entries").EnumerateArray().Select(e => e.GetString()));
+        }
+        Assert.Equal([7, 8], Checkpoint.ReadInfo(new RunFolder(config.Output).Checkpoint("ga", 0)).Split!.Classes);
+
+        // The same folder with another request: the Original is reused, the unlearned model is not.
+        var phases = new List<(string Model, string Phase)>();
+        var other = ExperimentRunner.Run(config with { Forget = ForgetRequest.OfClasses(2) }, p => phases.Add((p.Model, p.Phase)));
+        Assert.Contains(("ga", "unlearn"), phases);
+        Assert.DoesNotContain(("original", "train"), phases);
+        Assert.Equal([2], Checkpoint.ReadInfo(new RunFolder(config.Output).Checkpoint("ga", 0)).Split!.Classes);
+        Assert.Equal([2], other.Forget.Classes);
+    }
+
+    [Fact]
     public void A_kill_during_evaluation_evaluates_the_finished_model_instead_of_training_it_again()
     {
         var config = Config("kill-eval", "ga") with { Relearning = null };

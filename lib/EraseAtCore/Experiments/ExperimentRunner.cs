@@ -155,7 +155,8 @@ public static class ExperimentRunner
             var recipe = resolved.Method == "retrain" ? _preset.Train : null;
             var method = MethodCatalog.Create(resolved.Method, _preset.Train, resolved.MethodOptions);
             // The method's resolved settings (its defaults included), not only the knobs given: a changed default recomputes.
-            string modelKey = RunFolder.Key("model", resolved.Method, _originalKey, methodConfig, resolved.Options, recipe, method.Settings);
+            // The forget split too: another request in the same folder (or an edited class-list file) must not reuse these models.
+            string modelKey = RunFolder.Key("model", resolved.Method, _originalKey, SplitInfo.Of(split), methodConfig, resolved.Options, recipe, method.Settings);
             string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion);
             if (folder.TryLoadStep(name, seed, key) is { } cached)
             {

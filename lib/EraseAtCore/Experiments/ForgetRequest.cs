@@ -5,10 +5,11 @@ namespace EraseAtCore.Experiments;
 
 /// <summary>
 /// What to forget, as results record it: whole classes, N classes drawn at random with a seed (the paper's
-/// Random-10 of CIFAR-100 and Random-100 of ImageNet-1K), or a seeded random fraction of the training images.
+/// Random-10 of CIFAR-100 and Random-100 of ImageNet-1K), classes listed in a file (the paper's Top-100:
+/// the ImageNet classes that overlap CUB), or a seeded random fraction of the training images.
 /// </summary>
-/// <param name="Kind">"classes", "random-classes" or "samples".</param>
-/// <param name="Classes">Forgotten classes (class-wise; for random-classes the drawn ones once resolved).</param>
+/// <param name="Kind">"classes", "random-classes", "class-list" or "samples".</param>
+/// <param name="Classes">Forgotten classes (class-wise; for random-classes and class-list the resolved ones).</param>
 /// <param name="Fraction">Fraction of training images forgotten (sample-wise).</param>
 /// <param name="Seed">Seed of the sample-wise or random-classes draw.</param>
 /// <param name="Count">How many classes random-classes draws.</param>
@@ -19,6 +20,32 @@ public sealed record ForgetRequest(
     [property: JsonPropertyName("seed")] int Seed = 0,
     [property: JsonPropertyName("count")] int Count = 0)
 {
+    /// <summary>class-list: the file the classes were read from, as given.</summary>
+    [JsonPropertyName("list_file")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ListFile { get; init; }
+
+    /// <summary>class-list: the file's entries (class indices or class names), in file order.</summary>
+    [JsonPropertyName("list_entries")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ListEntries { get; init; }
+
+    /// <summary>
+    /// Forget the classes listed in <paramref name="path"/>: one class per line (or separated by commas or
+    /// spaces), each a class index or a class name as the dataset names it (for an image folder, the
+    /// sub-folder name, e.g. an ImageNet WordNet id n01530575); '#' starts a comment. Read now, so a later
+    /// change to the file cannot alter a run already described.
+    /// </summary>
+    public static ForgetRequest OfClassList(string path)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"--forget-classes-file {path}: no such file.");
+        var entries = File.ReadAllLines(path)
+            .Select(line => line.Split('#')[0])
+            .SelectMany(line => line.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            .ToArray();
+        if (entries.Length == 0) throw new ArgumentException($"--forget-classes-file {path} lists no class (one index or name per line; '#' starts a comment).");
+        if (entries.GroupBy(e => e).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"--forget-classes-file {path} lists '{twice.Key}' {twice.Count()} times; list each class once.");
+        return new ForgetRequest("class-list", []) { ListFile = path, ListEntries = entries };
+    }
     /// <summary>Forget whole classes.</summary>
     public static ForgetRequest OfClasses(params int[] classes) => new("classes", classes);
 
@@ -32,6 +59,7 @@ public sealed record ForgetRequest(
     /// </summary>
     public ForgetRequest Resolve(Dataset data)
     {
+        if (Kind == "class-list" && Classes.Count == 0) return this with { Classes = ResolveList(data) };
         if (Kind != "random-classes" || Classes.Count > 0) return this;
         if (Count >= data.ClassCount)
             throw new ArgumentException($"Cannot forget {Count} random classes of {data.ClassCount}: at least one class must be retained; use --forget-random-classes {data.ClassCount - 1} or fewer.");
@@ -41,6 +69,29 @@ public sealed record ForgetRequest(
         return this with { Classes = order.Take(Count).Order().ToArray() };
     }
 
+    // Each entry is a class name of the data or an index; names win (an image folder may name a class "3").
+    int[] ResolveList(Dataset data)
+    {
+        var byName = data.ClassNames.Select((name, index) => (name, index)).GroupBy(p => p.name).ToDictionary(g => g.Key, g => g.First().index);
+        var unknown = new List<string>();
+        var classes = new List<int>();
+        foreach (var entry in ListEntries ?? [])
+        {
+            if (byName.TryGetValue(entry, out int named)) classes.Add(named);
+            else if (int.TryParse(entry, out int index) && index >= 0 && index < data.ClassCount) classes.Add(index);
+            else unknown.Add(entry);
+        }
+        if (unknown.Count > 0)
+            throw new ArgumentException($"--forget-classes-file {ListFile}: {unknown.Count} entr{(unknown.Count == 1 ? "y is" : "ies are")} neither a class name of {data.Name} " +
+                $"nor an index below {data.ClassCount}: {string.Join(", ", unknown.Take(5))}{(unknown.Count > 5 ? $" and {unknown.Count - 5} more" : "")}. " +
+                $"Its classes are named like {string.Join(", ", data.ClassNames.Take(3))}.");
+        if (classes.Distinct().Count() != classes.Count)
+            throw new ArgumentException($"--forget-classes-file {ListFile} names a class twice (once by index, once by name); list each class once.");
+        if (classes.Count >= data.ClassCount)
+            throw new ArgumentException($"--forget-classes-file {ListFile} lists all {data.ClassCount} classes of {data.Name}: at least one class must be retained.");
+        return classes.Order().ToArray();
+    }
+
     /// <summary>Forget a random fraction of the training images.</summary>
     public static ForgetRequest OfSamples(double fraction, int seed = 0) => new("samples", [], fraction, seed);
 
@@ -48,7 +99,7 @@ public sealed record ForgetRequest(
     public ForgetSplit Apply(Dataset data) => Kind switch
     {
         "classes" => ForgetSplit.Classes(data, Classes.ToArray()),
-        "random-classes" => ForgetSplit.Classes(data, Resolve(data).Classes.ToArray()),
+        "random-classes" or "class-list" => ForgetSplit.Classes(data, Resolve(data).Classes.ToArray()),
         "samples" => ForgetSplit.Samples(data, Fraction, Seed),
         _ => throw new ArgumentException($"Unknown forget kind '{Kind}'; use classes, random-classes or samples."),
     };
@@ -58,6 +109,7 @@ public sealed record ForgetRequest(
     {
         "classes" => $"class{(Classes.Count > 1 ? "es" : "")} {string.Join(", ", Classes)}",
         "random-classes" => $"{Count} random classes (seed {Seed})" + (Classes.Count > 0 ? ": " + string.Join(", ", Classes) : ""),
+        "class-list" => $"{ListEntries?.Count ?? Classes.Count} classes listed in {Path.GetFileName(ListFile)}",
         _ => $"{Fraction:P0} of samples (seed {Seed})",
     };
 
@@ -67,6 +119,7 @@ public sealed record ForgetRequest(
     {
         "classes" => "class-" + string.Join("-", Classes),
         "random-classes" => $"random-{Count}-seed{Seed}",
+        "class-list" => "list-" + string.Concat(Path.GetFileNameWithoutExtension(ListFile ?? "classes").Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-')),
         _ => $"samples-{Math.Round(Fraction * 100)}pct-seed{Seed}",
     };
 }
