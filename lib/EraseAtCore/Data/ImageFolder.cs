@@ -1,13 +1,12 @@
-using StbImageSharp;
-
 namespace EraseAtCore.Data;
 
 /// <summary>
 /// An image-classification dataset kept as a folder tree, the layout of ImageNet and of
 /// torchvision's ImageFolder: <c>root/train/&lt;class&gt;/*.jpg</c> and <c>root/val/&lt;class&gt;/*.jpg</c>
 /// (<c>root/test/</c> is accepted instead of <c>val/</c>). Every image is decoded, resized so its
-/// shorter side is the requested size, centre-cropped to a square (the standard ImageNet
-/// evaluation transform, see <see cref="ImageResize"/>) and kept in memory as bytes.
+/// shorter side is the requested size (or <see cref="ImageFolderOptions.Resize"/>), centre-cropped to a
+/// square (the standard ImageNet evaluation transform, see <see cref="ImageResize"/>) and kept in memory
+/// as bytes; or, for sets that do not fit in memory, streamed from the files batch by batch.
 /// </summary>
 /// <remarks>
 /// Labels: the class folders under <c>train/</c>, sorted ordinally (as torchvision sorts them), so
@@ -57,10 +56,18 @@ public static class ImageFolder
     /// the evaluation split as <see cref="Dataset.Test"/>.</returns>
     /// <exception cref="DataFormatException">The layout is wrong, a class folder is empty or unknown,
     /// or a file cannot be read or decoded; the message names the folder or file.</exception>
-    public static Dataset Load(string root, int imageSize, Action<string>? log = null)
+    public static Dataset Load(string root, int imageSize, Action<string>? log = null) => Load(root, new ImageFolderOptions(imageSize), log);
+
+    /// <summary>
+    /// Loads <paramref name="root"/>/train and <paramref name="root"/>/val (or test) as <paramref name="options"/>
+    /// say: held in memory, or streamed from the files batch by batch (see <see cref="ImageFolderOptions.Stream"/>).
+    /// </summary>
+    public static Dataset Load(string root, ImageFolderOptions options, Action<string>? log = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
+        int imageSize = options.ImageSize, resize = options.Resize ?? options.ImageSize;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
+        if (resize < imageSize) throw new ArgumentOutOfRangeException(nameof(options), $"The resize ({resize}) cannot be smaller than the crop ({imageSize}).");
         string full = Path.GetFullPath(root);
         if (!Directory.Exists(full))
             throw new DataFormatException($"{full}: folder not found. Expected an ImageNet-style folder: {Layout}.");
@@ -113,11 +120,20 @@ public static class ImageFolder
                 $"{evalDir}: holds no {ExtensionList} images in class folders{FilesHint(evalDir)}. Expected {Layout}.");
 
         int imageBytes = Channels * imageSize * imageSize;
+        if (options.Stream)
+        {
+            log?.Invoke($"{DatasetName}: {full}: {classes.Length} classes, {TrainFolderName} {trainJobs.Length} images, {evalName} {evalJobs.Length} images; " +
+                        $"streamed from the files at {imageSize}x{imageSize} (decoded per batch, not held in memory)" +
+                        (skipped.Count > 0 ? $"; skipped {skipped.Count} files that are not {ExtensionList} images" : ""));
+            var streamedTrain = ImageSet.Streamed(new ImageFiles(trainJobs.Select(j => j.Path).ToArray(), imageSize, resize), trainJobs.Select(j => j.Label).ToArray(), classes.Length);
+            var streamedTest = ImageSet.Streamed(new ImageFiles(evalJobs.Select(j => j.Path).ToArray(), imageSize, resize), evalJobs.Select(j => j.Label).ToArray(), classes.Length);
+            return new Dataset(DatasetName, classes, streamedTrain, streamedTest, full);
+        }
         foreach (var (jobs, dir) in new[] { (trainJobs, trainDir), (evalJobs, evalDir) })
             if ((long)jobs.Length * imageBytes > Array.MaxLength)
                 throw new DataFormatException(
                     $"{dir}: {jobs.Length} images of {imageSize}x{imageSize}x{Channels} bytes need {(long)jobs.Length * imageBytes >> 20} MB, " +
-                    $"more than one array holds ({Array.MaxLength >> 20} MB). Use a smaller image size or a subset of the images.");
+                    $"more than one array holds ({Array.MaxLength >> 20} MB). Stream the images from the files instead (--stream), or use a smaller image size.");
 
         if (log != null)
         {
@@ -140,7 +156,7 @@ public static class ImageFolder
         var all = trainJobs.Select((j, i) => new DecodeJob(j.Path, trainPixels, (long)i * imageBytes))
             .Concat(evalJobs.Select((j, i) => new DecodeJob(j.Path, evalPixels, (long)i * imageBytes)))
             .ToArray();
-        DecodeAll(all, imageSize, log);
+        DecodeAll(all, imageSize, resize, log);
 
         var train = new ImageSet(trainPixels, trainJobs.Select(j => j.Label).ToArray(), Channels, imageSize, imageSize, classes.Length);
         var test = new ImageSet(evalPixels, evalJobs.Select(j => j.Label).ToArray(), Channels, imageSize, imageSize, classes.Length);
@@ -150,7 +166,7 @@ public static class ImageFolder
     /// <summary>One file to decode and where its pixels go.</summary>
     sealed record DecodeJob(string Path, byte[] Target, long Offset);
 
-    static void DecodeAll(DecodeJob[] jobs, int size, Action<string>? log)
+    static void DecodeAll(DecodeJob[] jobs, int size, int resize, Action<string>? log)
     {
         var errors = new DataFormatException?[jobs.Length];
         var gate = new object();
@@ -158,7 +174,7 @@ public static class ImageFolder
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         var result = Parallel.For(0, jobs.Length, options, (i, state) =>
         {
-            try { Decode(jobs[i], size); }
+            try { Decode(jobs[i], size, resize); }
             catch (DataFormatException e)
             {
                 // Break (not Stop) lets every lower index finish, so the error reported is the first
@@ -177,34 +193,14 @@ public static class ImageFolder
         if (result.LowestBreakIteration is not { } failed) return;
         // stb_image keeps its failure reason in one static field shared by all threads, so a parallel
         // failure may carry another file's reason: decode the file again alone for the true one.
-        Decode(jobs[failed], size);
+        Decode(jobs[failed], size, resize);
         throw errors[failed]!; // it decoded this time (the file changed under us?): report the first failure
     }
 
-    static void Decode(DecodeJob job, int size)
+    static void Decode(DecodeJob job, int size, int resize)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(job.Path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFormatException($"{job.Path}: cannot be read ({e.Message}). Check its permissions, or remove it from the class folder.", e);
-        }
-        ImageResult image;
-        try { image = ImageResult.FromMemory(bytes, ColorComponents.RedGreenBlue); }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // The decoder throws InvalidOperationException with stb's reason; a port of C code may also
-            // trip over a malformed file with an index or arithmetic error: all mean "not a valid image".
-            throw new DataFormatException(
-                $"{job.Path}: cannot be decoded as an image ({e.Message}); {bytes.Length} bytes. Expected a JPEG, PNG or BMP file " +
-                "(baseline or progressive JPEG; not arithmetic-coded). The file is truncated, corrupt or in another format: " +
-                "replace it, or remove it from the class folder.", e);
-        }
-        if (image.Width <= 0 || image.Height <= 0 || image.Data == null || image.Data.LongLength != (long)image.Width * image.Height * Channels)
-            throw new DataFormatException(
-                $"{job.Path}: decoded to {image.Width}x{image.Height} with {image.Data?.LongLength ?? 0} bytes, not " +
-                $"{Channels} bytes per pixel. The file is corrupt: replace it, or remove it from the class folder.");
-        ImageResize.ResizeAndCenterCrop(image.Data, image.Width, image.Height, size,
+        var image = ImageDecoder.Decode(job.Path);
+        ImageResize.ResizeAndCenterCrop(image.Rgb, image.Width, image.Height, resize, size,
             job.Target.AsSpan(checked((int)job.Offset), Channels * size * size));
     }
 
@@ -256,4 +252,23 @@ public static class ImageFolder
             .Any(f => ImageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase));
         return imagesHere ? $" {full} holds images directly, so it looks like a class folder: pass the folder above train/ and val/." : "";
     }
+}
+
+/// <summary>How <see cref="ImageFolder.Load(string, ImageFolderOptions, Action{string}?)"/> reads a folder.</summary>
+/// <param name="ImageSize">Side of the square images produced.</param>
+public sealed record ImageFolderOptions(int ImageSize)
+{
+    /// <summary>
+    /// The shorter side each image is resized to before the centre crop of <see cref="ImageSize"/>; null: the
+    /// image size itself (the whole shorter side is kept). <see cref="ImageTransforms.EvalResize"/> gives
+    /// torchvision's evaluation transform (256 then 224).
+    /// </summary>
+    public int? Resize { get; init; }
+
+    /// <summary>
+    /// Stream: keep only the file list and decode each batch on worker threads (ImageNet-1K's 1.28 M images
+    /// do not fit in memory); training batches then use torchvision's RandomResizedCrop when the recipe asks
+    /// for it. False: decode everything once and hold it in memory (small sets; fastest per epoch).
+    /// </summary>
+    public bool Stream { get; init; }
 }

@@ -51,17 +51,49 @@ internal static class ImageResize
     /// <param name="height">Source height in pixels.</param>
     /// <param name="size">Output side length.</param>
     /// <param name="planar">3 * size * size bytes to fill.</param>
-    public static void ResizeAndCenterCrop(ReadOnlySpan<byte> rgb, int width, int height, int size, Span<byte> planar)
+    public static void ResizeAndCenterCrop(ReadOnlySpan<byte> rgb, int width, int height, int size, Span<byte> planar) =>
+        ResizeAndCenterCrop(rgb, width, height, size, size, planar);
+
+    /// <summary>
+    /// torchvision's Resize(<paramref name="resize"/>) then CenterCrop(<paramref name="crop"/>) (the
+    /// ImageNet evaluation transform is 256 then 224), written channel-planar as above.
+    /// </summary>
+    public static void ResizeAndCenterCrop(ReadOnlySpan<byte> rgb, int width, int height, int resize, int crop, Span<byte> planar)
     {
-        var (resizedWidth, resizedHeight) = ResizedShape(width, height, size);
+        var (resizedWidth, resizedHeight) = ResizedShape(width, height, resize);
+        if (crop <= 0 || crop > resize) throw new ArgumentOutOfRangeException(nameof(crop), crop, $"The crop must be in 1..{resize}.");
+        Check(rgb, width, height, crop, planar);
+        var columns = AxisWeights.For(width, resizedWidth, CropOffset(resizedWidth, crop), crop);
+        var rows = AxisWeights.For(height, resizedHeight, CropOffset(resizedHeight, crop), crop);
+        Resample(rgb, width, columns, rows, crop, planar);
+    }
+
+    /// <summary>
+    /// Cuts the region (<paramref name="left"/>, <paramref name="top"/>, <paramref name="regionWidth"/> x
+    /// <paramref name="regionHeight"/>) out of the image and resizes it to <paramref name="size"/> x
+    /// <paramref name="size"/> (the second half of torchvision's RandomResizedCrop), written channel-planar.
+    /// </summary>
+    public static void CropAndResize(ReadOnlySpan<byte> rgb, int width, int height, int left, int top, int regionWidth, int regionHeight, int size, Span<byte> planar)
+    {
+        if (left < 0 || top < 0 || regionWidth <= 0 || regionHeight <= 0 || left + regionWidth > width || top + regionHeight > height)
+            throw new ArgumentException($"The region {regionWidth}x{regionHeight} at ({left}, {top}) is not inside the {width}x{height} image.");
+        Check(rgb, width, height, size, planar);
+        var columns = AxisWeights.For(regionWidth, size, 0, size, sourceStart: left);
+        var rows = AxisWeights.For(regionHeight, size, 0, size, sourceStart: top);
+        Resample(rgb, width, columns, rows, size, planar);
+    }
+
+    static void Check(ReadOnlySpan<byte> rgb, int width, int height, int size, Span<byte> planar)
+    {
         if (rgb.Length != (long)width * height * 3)
             throw new ArgumentException($"A {width}x{height} RGB image needs {(long)width * height * 3} bytes, got {rgb.Length}.", nameof(rgb));
         if (planar.Length != 3 * size * size)
             throw new ArgumentException($"The output needs {3 * size * size} bytes, got {planar.Length}.", nameof(planar));
+    }
 
-        var columns = AxisWeights.For(width, resizedWidth, CropOffset(resizedWidth, size), size);
-        var rows = AxisWeights.For(height, resizedHeight, CropOffset(resizedHeight, size), size);
-
+    // Separable resampling of the rows and columns the weight tables name, straight into channel planes.
+    static void Resample(ReadOnlySpan<byte> rgb, int width, AxisWeights columns, AxisWeights rows, int size, Span<byte> planar)
+    {
         // Pass 1, horizontal: every source row the vertical pass reads, resampled to the crop's columns.
         // (Weight tables are copied to locals: the JIT then keeps them in registers in the inner loops.)
         int[] colFirst = columns.First, colCount = columns.Count, colOffset = columns.Offset;
@@ -129,7 +161,8 @@ internal static class ImageResize
         /// <param name="resized">Length of the full resized axis.</param>
         /// <param name="cropStart">First resized position kept.</param>
         /// <param name="cropLength">Number of resized positions kept.</param>
-        public static AxisWeights For(int source, int resized, int cropStart, int cropLength)
+        /// <param name="sourceStart">Position of the source's first pixel in the image (a cut-out region's left or top).</param>
+        public static AxisWeights For(int source, int resized, int cropStart, int cropLength, int sourceStart = 0)
         {
             double scale = (double)source / resized; // source pixels per output pixel
             var first = new int[cropLength];
@@ -178,6 +211,7 @@ internal static class ImageResize
                     }
                 }
             }
+            if (sourceStart != 0) for (int i = 0; i < cropLength; i++) first[i] += sourceStart;
             return new AxisWeights { First = first, Count = count, Offset = offset, Weights = weights.ToArray() };
         }
     }

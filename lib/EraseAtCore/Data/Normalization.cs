@@ -11,6 +11,8 @@ public sealed record Normalization(float[] Mean, float[] Std)
     public static Normalization Cifar10 { get; } = new([0.4914f, 0.4822f, 0.4465f], [0.2470f, 0.2435f, 0.2616f]);
     /// <summary>CIFAR-100 train-set statistics.</summary>
     public static Normalization Cifar100 { get; } = new([0.5071f, 0.4865f, 0.4409f], [0.2673f, 0.2564f, 0.2762f]);
+    /// <summary>ImageNet's mean and std (torchvision's pretrained models expect them).</summary>
+    public static Normalization ImageNet { get; } = new([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
 
     /// <summary>Computes the statistics of an image set (exact, in one pass over the bytes).</summary>
     public static Normalization Compute(ImageSet set)
@@ -38,4 +40,13 @@ public sealed record Augmentation(int CropPadding = 4, bool HorizontalFlip = tru
 {
     /// <summary>The usual CIFAR recipe: 4-pixel padding and random crop, random horizontal flip.</summary>
     public static Augmentation Standard { get; } = new();
+
+    /// <summary>
+    /// torchvision's ImageNet training transform: RandomResizedCrop when the image is decoded from its file
+    /// (streamed sets only; see <see cref="ImageTransforms"/>), then a random horizontal flip.
+    /// </summary>
+    public static Augmentation ImageNet { get; } = new(0, true) { RandomResizedCrop = true };
+
+    /// <summary>Take a random resized crop of each image as it is decoded (needs a streamed set).</summary>
+    public bool RandomResizedCrop { get; init; }
 }

@@ -98,7 +98,7 @@ public sealed record Preset
         Data = PresetData.ImageFolder,
         Model = new ModelSpec("resnet50", 3, 1000, Width: 64),
         Train = new TrainConfig { Epochs = 90, BatchSize = 256, LearningRate = 0.1, WeightDecay = 1e-4, Augment = new Augmentation(8, true) },
-        Normalize = new Normalization([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]),
+        Normalize = Normalization.ImageNet,
         ImageSize = 64,
         ForgetClasses = [0],
     };
