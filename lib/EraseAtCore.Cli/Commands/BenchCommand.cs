@@ -15,6 +15,7 @@ static class BenchCommand
         bench.Add(TrainStep());
         bench.Add(UnlearnStep());
         bench.Add(Metrics());
+        bench.Add(Loader());
         return bench;
     }
 
@@ -115,6 +116,31 @@ static class BenchCommand
                 .Add("data", setup.Count <= 7000 ? "embedded" : "embedded+shifted-mirrored-repeats");
             foreach (var (k, v) in times.ToReport().Lines) report.Add(k, v);
             Console.Write(report.Render());
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Loader()
+    {
+        var folder = new Option<string>("--folder") { Description = "ImageNet-style folder (ROOT/train/<class>/*.jpg, ROOT/val/...); its train/ images are read.", Required = true };
+        var size = new Option<int>("--size") { DefaultValueFactory = _ => 224, Description = "Image side produced." };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64, Description = "Images per batch." };
+        var batches = new Option<int>("--batches") { DefaultValueFactory = _ => 10, Description = "Timed batches (one untimed batch first)." };
+        var workers = new Option<int>("--workers") { DefaultValueFactory = _ => Environment.ProcessorCount, Description = "Decoding threads." };
+        var eval = new Option<bool>("--eval") { Description = "The evaluation transform (resize 256, centre 224) instead of the training one (RandomResizedCrop, flip)." };
+        var arch = new Option<string?>("--arch") { Description = "Also train this model on the batches (e.g. resnet50-imagenet) and report how long each step waits for data." };
+        var threads = Threads();
+        var device = CommonOptions.Device();
+        var cmd = new Command("loader", "Images per second of the streaming image-folder loader (decoding, transform, normalisation), alone or feeding training steps.")
+            { folder, size, batch, batches, workers, eval, arch, threads, device };
+        cmd.SetAction(parse =>
+        {
+            var dev = Prepare(parse.GetValue(device), parse.GetValue(threads));
+            var spec = parse.GetValue(arch) is { } a ? new ModelSpec(a, 3, 2) : null;
+            var setup = new LoaderSetup(parse.GetValue(folder)!, parse.GetValue(size), parse.GetValue(batch), parse.GetValue(batches),
+                parse.GetValue(workers), !parse.GetValue(eval), spec);
+            Console.Write(LoaderBenchmark.Run(setup, dev).Render());
             return 0;
         });
         return cmd;

@@ -45,6 +45,8 @@ public sealed class BatchLoader
             throw new ArgumentException($"Normalisation has {n.Mean.Length} means and {n.Std.Length} stds; the images have {set.Channels} channels.");
         if (options.Normalize is { } n2 && n2.Std.Any(s => s <= 0)) throw new ArgumentException("Normalisation std values must be positive.");
         if (options.Augment is { CropPadding: < 0 }) throw new ArgumentException("Crop padding cannot be negative.");
+        if (options.Augment is { CropPadding: > 0 } && set.IsStreamed)
+            throw new ArgumentException("Crop-and-pad augmentation works on images held in memory; a streamed image folder takes torchvision's RandomResizedCrop (Augmentation.ImageNet).");
         if (options.Augment is { RandomResizedCrop: true } && !set.IsStreamed)
             throw new ArgumentException("RandomResizedCrop needs the original images: load the image folder streamed (--stream), or use crop-and-pad augmentation.");
         if (options.Workers < 1 || options.Prefetch < 1) throw new ArgumentException($"Workers and prefetch must be at least 1, got {options.Workers} and {options.Prefetch}.");
@@ -96,46 +98,57 @@ public sealed class BatchLoader
         return ToTensors(bytes, labels, generator);
     }
 
-    // Decoding runs on a producer task (each batch's images in parallel) at most Prefetch batches ahead;
-    // tensors are made on the consumer's thread, inside its dispose scope.
+    // Decoding runs on a producer task (each batch's images in parallel) at most Prefetch batches ahead.
+    // The workers also flip and normalise into floats: libtorch's uint8-to-float conversion and broadcast
+    // normalisation of a 64 x 3 x 224 x 224 batch took ~300 ms on 2 cores while decoding competed for them,
+    // more than the decoding itself (BENCHMARKS.md). Tensors are made on the consumer's thread, in its dispose scope.
     IEnumerable<Batch> StreamedEpoch(int epoch)
     {
         var order = Order(epoch);
         int seed = EpochSeed(epoch);
-        bool randomCrop = Options.Augment is { RandomResizedCrop: true };
+        var augment = Options.Augment;
         var starts = new List<int>();
         for (int start = 0; start < order.Length; start += Options.BatchSize)
             if (!Options.DropLast || order.Length - start >= Options.BatchSize) starts.Add(start);
-        using var queue = new System.Collections.Concurrent.BlockingCollection<(byte[] Bytes, long[] Labels)>(Options.Prefetch);
+        int imageBytes = _set.ImageBytes, plane = _set.Height * _set.Width;
+        var lookup = Lookup(Options.Normalize, _set.Channels);
+        using var queue = new System.Collections.Concurrent.BlockingCollection<(float[] Images, long[] Labels)>(Options.Prefetch);
         using var stop = new CancellationTokenSource();
         var producer = Task.Run(() =>
         {
             try
             {
                 var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.Workers, CancellationToken = stop.Token };
-                int size = _set.ImageBytes;
                 foreach (int start in starts)
                 {
                     int count = Math.Min(Options.BatchSize, order.Length - start);
-                    var bytes = new byte[(long)count * size];
+                    var images = System.Buffers.ArrayPool<float>.Shared.Rent(count * imageBytes);
                     var labels = new long[count];
-                    Parallel.For(0, count, parallel, i =>
+                    Parallel.For(0, count, parallel, () => new byte[imageBytes], (i, _, pixels) =>
                     {
                         int position = start + i;
-                        var random = randomCrop ? new Random(unchecked(seed * 7_919 + position)) : null;
-                        _set.CopyImage(order[position], bytes.AsSpan(i * size, size), random);
+                        // One generator per image, seeded by its place in the epoch: the same crop and flip on any thread.
+                        var random = augment is null ? null : new Random(unchecked(seed * 7_919 + position));
+                        _set.CopyImage(order[position], pixels, augment is { RandomResizedCrop: true } ? random : null);
+                        bool flip = augment is { HorizontalFlip: true } && random!.Next(2) == 1;
+                        Normalise(pixels, images.AsSpan(i * imageBytes, imageBytes), _set.Width, plane, lookup, flip);
                         labels[i] = _set.Labels[order[position]];
-                    });
-                    queue.Add((bytes, labels), stop.Token);
+                        return pixels;
+                    }, _ => { });
+                    queue.Add((images, labels), stop.Token);
                 }
             }
             finally { queue.CompleteAdding(); }
         });
-        using var generator = new Generator((ulong)seed ^ 0x5eed_5eedUL);
         try
         {
-            foreach (var (bytes, labels) in queue.GetConsumingEnumerable())
-                yield return ToTensors(bytes, labels, generator);
+            foreach (var (images, labels) in queue.GetConsumingEnumerable())
+            {
+                Batch batch;
+                try { batch = FromFloats(images, labels); }
+                finally { System.Buffers.ArrayPool<float>.Shared.Return(images); }
+                yield return batch;
+            }
         }
         finally
         {
@@ -147,6 +160,38 @@ public sealed class BatchLoader
         // A decoding error (a corrupt JPEG) ends the queue early: report it rather than a short epoch.
         if (producer.Exception?.Flatten().InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) is { } error)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+    }
+
+    // Per channel, the value of each byte: (b / 255 - mean) / std in float32, the operations (and so the
+    // roundings) of the in-memory path's tensor ops, so both paths give identical batches.
+    static float[][] Lookup(Normalization? normalize, int channels) =>
+        Enumerable.Range(0, channels).Select(c =>
+        {
+            float mean = normalize?.Mean[c] ?? 0f, std = normalize?.Std[c] ?? 1f;
+            return Enumerable.Range(0, 256).Select(b => normalize is null ? b / 255f : (b / 255f - mean) / std).ToArray();
+        }).ToArray();
+
+    static void Normalise(ReadOnlySpan<byte> pixels, Span<float> target, int width, int plane, float[][] lookup, bool flip)
+    {
+        for (int c = 0; c < lookup.Length; c++)
+        {
+            var table = lookup[c];
+            var source = pixels.Slice(c * plane, plane);
+            var destination = target.Slice(c * plane, plane);
+            if (!flip)
+                for (int p = 0; p < plane; p++) destination[p] = table[source[p]];
+            else
+                for (int row = 0; row < plane; row += width)
+                    for (int x = 0; x < width; x++) destination[row + x] = table[source[row + width - 1 - x]];
+        }
+    }
+
+    Batch FromFloats(float[] images, long[] labels)
+    {
+        using var scope = NewDisposeScope();
+        var batch = empty([labels.Length, _set.Channels, _set.Height, _set.Width], dtype: float32);
+        batch.data<float>().CopyFrom(new ReadOnlySpan<float>(images, 0, labels.Length * _set.ImageBytes), 0, 0);
+        return new Batch(batch.to(_device).MoveToOuterDisposeScope(), tensor(labels).to(_device).MoveToOuterDisposeScope());
     }
 
     Batch ToTensors(byte[] bytes, long[] labels, Generator generator)
