@@ -12,7 +12,9 @@ static class ReproduceCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "quick (embedded data, minutes on a CPU), full, cifar100 or imagenet.", DefaultValueFactory = _ => "quick" };
+        var preset = new Option<string>("--preset") { Description = $"quick (embedded data, minutes on a CPU), full, cifar100, imagenet, or a row of the authors' card: {string.Join(", ", Preset.Paper.Select(p => p.Name))}.", DefaultValueFactory = _ => "quick" };
+        var original = new Option<string?>("--original") { Description = "Start from this Original instead of training one: a .ckpt of the kit or a PyTorch file (.pth, .tar, .safetensors) of the preset's architecture." };
+        var retrain = new Option<string?>("--retrain") { Description = "Compare with this retrained oracle instead of training one (same formats as --original)." };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<preset>); finished models there are reused when their settings match." };
         var grid = new GridOptions(1, "Repeats with seeds S..S+N-1 (S = --first-seed); tables report mean ± std and the claims' verdicts use them.",
             $"Methods to run after the Original (default all: {string.Join(", ", MethodCatalog.Names)}); variants such as ec:lr=0.02 allowed.");
@@ -21,7 +23,7 @@ static class ReproduceCommand
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var cmd = new Command("reproduce", "Run the paper's experiment end to end and write results.json, results.csv, table.md and report.html.")
-            { preset, output, shard, dataDir, device };
+            { preset, output, original, retrain, shard, dataDir, device };
         grid.AddTo(cmd);
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -34,9 +36,13 @@ static class ReproduceCommand
                 Preset = chosen, Forget = forget.Request(parse), Seeds = grid.Seeds(parse), Methods = grid.Methods(parse), Settings = settings,
                 Output = parse.GetValue(output) ?? Path.Combine("runs", chosen.Name), Device = dev, Relearning = grid.Relearning(parse),
                 Shard = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All,
+                OriginalFile = parse.GetValue(original), RetrainFile = parse.GetValue(retrain),
                 DataSearch = new Data.DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = msg => AnsiConsole.WriteLine(msg) },
             };
-            GridOptions.CheckBeforeWork(config.ModelNames, settings, chosen.Train);
+            GridOptions.CheckBeforeWork(config.ModelNames, config.EffectiveSettings, chosen.Train);
+            foreach (var (file, option) in new[] { (config.OriginalFile, "--original"), (config.RetrainFile, "--retrain") })
+                if (file is not null && !File.Exists(file)) throw new ArgumentException($"{option} {file}: no such file.");
+            _ = config.ForgetOrDefault;   // a preset that needs a forget request says so now, not after loading the data
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine(Markup.Escape($"reproduce: preset {chosen.Name}, forgetting {config.ForgetOrDefault}, seeds {config.Seeds.Count}, " +
                                                  $"{config.ModelNames.Count} models, shard {config.Shard}, output {Path.GetFullPath(config.Output)}"));

@@ -191,8 +191,13 @@ public sealed class BatchLoader
         using var scope = NewDisposeScope();
         var batch = empty([labels.Length, _set.Channels, _set.Height, _set.Width], dtype: float32);
         batch.data<float>().CopyFrom(new ReadOnlySpan<float>(images, 0, labels.Length * _set.ImageBytes), 0, 0);
-        return new Batch(batch.to(_device).MoveToOuterDisposeScope(), tensor(labels).to(_device).MoveToOuterDisposeScope());
+        // Resizing after normalisation equals resizing before it: bilinear weights sum to 1 and the map is per-channel affine.
+        return new Batch(Resized(batch.to(_device)).MoveToOuterDisposeScope(), tensor(labels).to(_device).MoveToOuterDisposeScope());
     }
+
+    Tensor Resized(Tensor images) => Options.Normalize?.ResizeTo is { } side && (side != _set.Height || side != _set.Width)
+        ? nn.functional.interpolate(images, [side, side], mode: InterpolationMode.Bilinear, align_corners: false)
+        : images;
 
     Batch ToTensors(byte[] bytes, long[] labels, Generator generator)
     {
@@ -200,6 +205,7 @@ public sealed class BatchLoader
         using var scope = NewDisposeScope();
         var images = tensor(bytes, [count, _set.Channels, _set.Height, _set.Width]).to(_device).to(float32).div_(255f);
         if (Options.Augment is { } augment) images = Augmentations.Apply(images, augment, generator);
+        images = Resized(images);
         if (Options.Normalize is { } norm)
         {
             var mean = tensor(norm.Mean, [1, _set.Channels, 1, 1]).to(_device);

@@ -5,6 +5,13 @@ namespace EraseAtCore.Data;
 /// <param name="Std">One value per channel, all positive.</param>
 public sealed record Normalization(float[] Mean, float[] Std)
 {
+    /// <summary>
+    /// The side of the model's input when it differs from the images' (null: the images' own). Batches are
+    /// resized to it (bilinear) before normalisation, e.g. CIFAR's 32 px to 224 px for torchvision's
+    /// ImageNet networks, without holding upsampled images in memory.
+    /// </summary>
+    public int? ResizeTo { get; init; }
+
     /// <summary>Fashion-MNIST train-set statistics.</summary>
     public static Normalization FashionMnist { get; } = new([0.2860f], [0.3530f]);
     /// <summary>CIFAR-10 train-set statistics.</summary>

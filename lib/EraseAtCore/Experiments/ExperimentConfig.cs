@@ -48,6 +48,13 @@ public sealed record ExperimentConfig
     /// does not depend on what is forgotten, so a study's forget requests share one Original per seed.
     /// </summary>
     public string? OriginalsFolder { get; init; }
+    /// <summary>
+    /// The Original to start from instead of training one: a checkpoint of the kit (.ckpt) or a PyTorch file (.pth, .pt, .tar,
+    /// .safetensors) of the preset's architecture, e.g. the authors' released model. Part of the cache key by content.
+    /// </summary>
+    public string? OriginalFile { get; init; }
+    /// <summary>The retrained oracle to compare with instead of training one (same formats as <see cref="OriginalFile"/>).</summary>
+    public string? RetrainFile { get; init; }
     /// <summary>Output folder (results, report, checkpoints, cache).</summary>
     public required string Output { get; init; }
     /// <summary>
@@ -70,7 +77,12 @@ public sealed record ExperimentConfig
     public Data.DataSearch? DataSearch { get; init; }
 
     /// <summary>The forget request in force.</summary>
-    public ForgetRequest ForgetOrDefault => Forget ?? ForgetRequest.OfClasses(Preset.ForgetClasses.ToArray());
+    public ForgetRequest ForgetOrDefault => Forget ?? (Preset.Requires is { } needed
+        ? throw new ArgumentException($"The {Preset.Name} preset needs {needed}")
+        : Preset.DefaultForgetRequest);
+
+    /// <summary>The per-model settings in force: the preset's unlearning recipe under <see cref="Settings"/>.</summary>
+    public MethodSettings EffectiveSettings => Settings.Over(MethodSettings.Parse(Preset.UnlearnOptions));
 
     /// <summary>The model names in force: original first, then the methods (retrain included by default).</summary>
     public IReadOnlyList<string> ModelNames => ["original", .. (Methods ?? MethodCatalog.Names).Where(m => m != "original")];

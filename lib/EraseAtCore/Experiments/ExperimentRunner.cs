@@ -116,8 +116,10 @@ public static class ExperimentRunner
             {
                 ["preset"] = config.Preset.Description, ["model"] = config.Preset.ModelFor(data).Describe(), ["train"] = config.Preset.Train,
                 ["train_images"] = data.Train.Count, ["test_images"] = data.Test.Count, ["dataset"] = data.Name,
-                ["methods"] = order.Where(n => n is not "original" and not "retrain").ToDictionary(n => n, n => (object)config.Settings.Resolve(n, config.Seeds[0])),
-                ["options"] = config.Settings.Items,
+                ["methods"] = order.Where(n => n is not "original" and not "retrain").ToDictionary(n => n, n => (object)config.EffectiveSettings.Resolve(n, config.Seeds[0])),
+                ["options"] = config.EffectiveSettings.Items,
+                ["original_file"] = config.OriginalFile,
+                ["retrain_file"] = config.RetrainFile,
                 ["relearning"] = config.Relearning, ["evaluation"] = config.Evaluation,
             },
             Versions = new Dictionary<string, string>
@@ -150,13 +152,16 @@ public static class ExperimentRunner
         {
             var original = EnsureOriginal(report, cancel);
             if (name == "original") return (_originalRecord!, _originalProjection);
-            var resolved = config.Settings.Resolve(name, seed);
+            var resolved = config.EffectiveSettings.Resolve(name, seed);
             var methodConfig = resolved.Config;
             var recipe = resolved.Method == "retrain" ? _preset.Train : null;
             var method = MethodCatalog.Create(resolved.Method, _preset.Train, resolved.MethodOptions);
+            string? retrainFile = name == "retrain" ? config.RetrainFile : null;
             // The method's resolved settings (its defaults included), not only the knobs given: a changed default recomputes.
             // The forget split too: another request in the same folder (or an edited class-list file) must not reuse these models.
-            string modelKey = RunFolder.Key("model", resolved.Method, _originalKey, SplitInfo.Of(split), methodConfig, resolved.Options, recipe, method.Settings);
+            string modelKey = retrainFile is not null
+                ? RunFolder.Key("model", "retrain-file", ModelFile.Fingerprint(retrainFile), spec, SplitInfo.Of(split))
+                : RunFolder.Key("model", resolved.Method, _originalKey, SplitInfo.Of(split), methodConfig, resolved.Options, recipe, method.Settings);
             string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion);
             if (folder.TryLoadStep(name, seed, key) is { } cached)
             {
@@ -177,6 +182,15 @@ public static class ExperimentRunner
                 model.eval();
                 seconds = loaded.Info.Metrics.GetValueOrDefault("seconds");
                 stopReason = loaded.Info.StopReason;
+            }
+            else if (retrainFile is not null)
+            {
+                report("import", 0.5, $"reading {Path.GetFileName(retrainFile)}");
+                model = ModelFile.Load(retrainFile, spec);
+                model.to(config.Device);
+                seconds = 0;
+                Checkpoint.Save(folder.Checkpoint(name, seed), model, CheckpointInfo(name, seed) with { Metrics = new Dictionary<string, double>() });
+                folder.SaveModelKey(name, seed, modelKey);
             }
             else
             {
@@ -211,8 +225,10 @@ public static class ExperimentRunner
         StagedModel EnsureOriginal(Action<string, double, string> report, CancellationToken cancel)
         {
             if (_original is not null) return _original;
-            // The trained model depends on the data and the recipe only; its evaluation also on the split.
-            string modelKey = RunFolder.Key("original", _preset.Name, _preset.Train, spec, split.Data.Name, split.Data.Train.Count, split.Data.Test.Count);
+            // The trained model depends on the data and the recipe only (an imported one on its file); its evaluation also on the split.
+            string modelKey = config.OriginalFile is { } file
+                ? RunFolder.Key("original-file", ModelFile.Fingerprint(file), spec)
+                : RunFolder.Key("original", _preset.Name, _preset.Train, spec, split.Data.Name, split.Data.Train.Count, split.Data.Test.Count);
             string key = RunFolder.Key("original-step", modelKey, SplitInfo.Of(split), Evaluation(), config.Relearning, MetricsVersion);
             var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
             string ckpt = models.Checkpoint("original", seed);
@@ -223,6 +239,17 @@ public static class ExperimentRunner
                 _original = Checkpoint.Load(ckpt, spec).Model;
                 _original.to(config.Device);
                 _original.eval();
+            }
+            else if (config.OriginalFile is { } originalFile)
+            {
+                cached = null;
+                report("import", 0.5, $"reading {Path.GetFileName(originalFile)}");
+                var model = ModelFile.Load(originalFile, spec);
+                model.to(config.Device);
+                model.eval();
+                Checkpoint.Save(ckpt, model, CheckpointInfo("original", seed) with { Split = null, Metrics = new Dictionary<string, double> { ["seconds"] = 0 } });
+                models.SaveModelKey("original", seed, modelKey);
+                _original = model;
             }
             else
             {

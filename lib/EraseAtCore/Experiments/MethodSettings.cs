@@ -61,6 +61,11 @@ public sealed class MethodSettings
         return new MethodSettings(list);
     }
 
+    /// <summary>These settings on top of <paramref name="defaults"/> (e.g. a preset's recipe): an item given in both keeps this one's value.</summary>
+    public MethodSettings Over(MethodSettings defaults) =>
+        defaults._items.Count == 0 ? this
+        : new([.. defaults._items.Where(d => !_items.Any(i => i.Scope == d.Scope && i.Key == d.Key)), .. _items]);
+
     /// <summary>
     /// Splits a model name into its method and inline settings: <c>ec:lr=0.02,a=0.5</c> is ec with lr 0.02 and a 0.5;
     /// a list value keeps its commas (<c>ec:points=layer3,layer4,a=2</c>: points layer3 and layer4, a 2).

@@ -46,6 +46,22 @@ public sealed record Preset
     public int? TrainPerClass { get; init; }
     /// <summary>Test images kept per class (stratified, seeded); null keeps all. For small experiments and tests.</summary>
     public int? TestPerClass { get; init; }
+    /// <summary>Default forget request when it is not just <see cref="ForgetClasses"/> (e.g. the paper's Random-100); null: those classes.</summary>
+    public ForgetRequest? DefaultForget { get; init; }
+    /// <summary>
+    /// The unlearning recipe of this preset as <c>--option</c> items (e.g. <c>all.epochs=10</c>, <c>all.lr=0.01</c>), applied
+    /// under the user's own options; empty: each method's tuned default (<see cref="MethodCatalog.DefaultConfig"/>).
+    /// </summary>
+    public IReadOnlyList<string> UnlearnOptions { get; init; } = [];
+    /// <summary>ImageFolder data: stream the images from their files per batch instead of holding them in memory.</summary>
+    public bool Stream { get; init; }
+    /// <summary>ImageFolder data: shorter side before the evaluation centre crop (null: <see cref="ImageSize"/>; 256 for 224 is torchvision's).</summary>
+    public int? EvalResize { get; init; }
+    /// <summary>What the preset cannot do alone, said before any work starts (e.g. a class list that is not distributed); null: nothing.</summary>
+    public string? Requires { get; init; }
+
+    /// <summary>The forget request used when none is given.</summary>
+    public ForgetRequest DefaultForgetRequest => DefaultForget ?? ForgetRequest.OfClasses(ForgetClasses.ToArray());
 
     /// <summary>Embedded Fashion-MNIST, ResNet-18 w=16, 5 epochs at batch 64 without augmentation: about 2-3 minutes on a 2-core CPU.</summary>
     public static Preset Quick { get; } = new()
@@ -103,8 +119,76 @@ public sealed record Preset
         ForgetClasses = [0],
     };
 
+    /// <summary>
+    /// The field's unlearning recipe (UUEF's and SalUn's defaults), used by the paper presets: SGD, lr 0.01, momentum 0.9,
+    /// 10 epochs, batch 256, for every method unless an <c>--option</c> says otherwise (the paper grid-searches lr per method).
+    /// </summary>
+    public static IReadOnlyList<string> FieldUnlearnRecipe { get; } = ["all.epochs=10", "all.lr=0.01", "all.momentum=0.9", "all.batch-size=256"];
+
+    /// <summary>ImageNet-1K with torchvision's ResNet-50 at 224 px, 100 random classes forgotten: the card's first row.</summary>
+    public static Preset PaperImageNetR50Random100 { get; } = new()
+    {
+        Name = "paper-imagenet-r50-random100",
+        Description = "The authors' card, row 1: torchvision ResNet-50 on ImageNet-1K (--data-dir ROOT with ROOT/train/<wnid>/ and ROOT/val/<wnid>/), " +
+                      "224 px, streamed from the JPEG files (RandomResizedCrop + flip for training, resize 256 / centre 224 for evaluation), " +
+                      "Random-100 (100 classes drawn with --forget-seed, default 0), the field's unlearning recipe (SGD lr 0.01, momentum 0.9, " +
+                      "10 epochs, batch 256). Start from imported models: --original FILE --retrain FILE (training ImageNet here is " +
+                      "torchvision's 90-epoch recipe). Meant for a GPU.",
+        Data = PresetData.ImageFolder,
+        Model = new ModelSpec("resnet50-imagenet", 3, 1000),
+        Train = new TrainConfig { Epochs = 90, BatchSize = 256, LearningRate = 0.1, WeightDecay = 1e-4, Augment = Augmentation.ImageNet },
+        Normalize = Normalization.ImageNet,
+        ImageSize = 224,
+        EvalResize = 256,
+        Stream = true,
+        DefaultForget = ForgetRequest.OfRandomClasses(100, 0),
+        UnlearnOptions = FieldUnlearnRecipe,
+    };
+
+    /// <summary>The card's second row: ResNet-50 on ImageNet-1K forgetting the 100 classes that overlap CUB (a class list the user provides).</summary>
+    public static Preset PaperImageNetR50Top100 { get; } = PaperImageNetR50Random100 with
+    {
+        Name = "paper-imagenet-r50-top100",
+        Description = "The authors' card, row 2: as paper-imagenet-r50-random100, forgetting Top-100, the ImageNet classes that overlap CUB-200. " +
+                      "The list is not distributed with the card: pass it with --forget-classes-file FILE (one WordNet id such as n01530575, " +
+                      "or class index, per line).",
+        DefaultForget = null,
+        Requires = "the Top-100 class list: pass --forget-classes-file FILE (the ImageNet classes that overlap CUB-200, one WordNet id or index per line); " +
+                   "it is not distributed with the authors' card.",
+    };
+
+    /// <summary>The card's third row: ResNet-50 on CIFAR-100, 10 random classes forgotten.</summary>
+    public static Preset PaperCifar100R50Random10 { get; } = new()
+    {
+        Name = "paper-cifar100-r50-random10",
+        Description = "The authors' card, row 3: torchvision ResNet-50 on CIFAR-100 (fine labels), images resized from 32 to 224 px per batch and " +
+                      "normalised with ImageNet's statistics (our reading of a pretrained ResNet-50 fine-tuned on CIFAR; the paper's input " +
+                      "size is not known to us), 4-pixel crop and flip at 32 px for training, Random-10 (--forget-seed, default 0), the field's " +
+                      "unlearning recipe. Start from imported models: --original FILE --retrain FILE. Meant for a GPU.",
+        Data = PresetData.Cifar100,
+        Model = new ModelSpec("resnet50-imagenet", 3, 100),
+        Train = new TrainConfig { Epochs = 200, BatchSize = 128, LearningRate = 0.1, Augment = Augmentation.Standard },
+        Normalize = Normalization.ImageNet with { ResizeTo = 224 },
+        ImageSize = 32,
+        DefaultForget = ForgetRequest.OfRandomClasses(10, 0),
+        UnlearnOptions = FieldUnlearnRecipe,
+    };
+
+    /// <summary>The card's fourth row: torchvision Swin-T on ImageNet-1K, 100 random classes forgotten.</summary>
+    public static Preset PaperImageNetSwinTRandom100 { get; } = PaperImageNetR50Random100 with
+    {
+        Name = "paper-imagenet-swint-random100",
+        Description = "The authors' card, row 4: torchvision Swin-T (stages stage1..stage4) on ImageNet-1K, otherwise as " +
+                      "paper-imagenet-r50-random100. Training Swin-T from scratch here uses the kit's SGD trainer, not Swin's AdamW recipe: " +
+                      "start from imported models (--original FILE --retrain FILE).",
+        Model = new ModelSpec("swin-t", 3, 1000),
+    };
+
+    /// <summary>The presets of the authors' checkpoint card.</summary>
+    public static IReadOnlyList<Preset> Paper { get; } = [PaperImageNetR50Random100, PaperImageNetR50Top100, PaperCifar100R50Random10, PaperImageNetSwinTRandom100];
+
     /// <summary>All presets, by name.</summary>
-    public static IReadOnlyList<Preset> All { get; } = [Quick, Full, Cifar100, ImageNet];
+    public static IReadOnlyList<Preset> All { get; } = [Quick, Full, Cifar100, ImageNet, .. Paper];
 
     /// <summary>The preset called <paramref name="name"/>; unknown names get the list of known ones.</summary>
     public static Preset Get(string name) =>
@@ -126,8 +210,8 @@ public sealed record Preset
         PresetData.FashionMnistFull => FashionMnist.LoadFull(search),
         PresetData.Cifar100 => Cifar.LoadCifar100(CifarLabels.Fine, search),
         PresetData.ImageFolder => ImageFolder.Load(search?.ExplicitFolder ?? search?.EnvironmentFolder
-            ?? throw new ArgumentException("The imagenet preset needs the folder: pass --data-dir ROOT (with ROOT/train/<class>/ and ROOT/val/<class>/)."),
-            ImageSize, search?.Log),
+            ?? throw new ArgumentException($"The {Name} preset needs the folder: pass --data-dir ROOT (with ROOT/train/<class>/ and ROOT/val/<class>/)."),
+            new ImageFolderOptions(ImageSize) { Resize = EvalResize, Stream = Stream }, search?.Log),
         _ => throw new ArgumentOutOfRangeException(nameof(Data)),
     };
 

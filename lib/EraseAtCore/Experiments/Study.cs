@@ -33,7 +33,7 @@ public sealed record StudyConfig
 
     /// <summary>The requests in force.</summary>
     public IReadOnlyList<ForgetRequest> RequestsOrDefault => Requests ??
-        [ForgetRequest.OfClasses(Preset.ForgetClasses.ToArray()), ForgetRequest.OfRandomClasses(Study.DefaultRandomClasses, 0)];
+        [Preset.DefaultForgetRequest, ForgetRequest.OfRandomClasses(Study.DefaultRandomClasses, 0)];
 }
 
 /// <summary>
