@@ -20,6 +20,7 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     PyTorchCommands.Import(),
     PyTorchCommands.Export(),
     FeaturesCommand.Create(),
+    EcModulesCommand.Create(),
 };
 try
 {

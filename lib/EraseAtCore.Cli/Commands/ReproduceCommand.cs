@@ -15,6 +15,7 @@ static class ReproduceCommand
         var preset = new Option<string>("--preset") { Description = $"quick (embedded data, minutes on a CPU), full, cifar100, imagenet, or a row of the authors' card: {string.Join(", ", Preset.Paper.Select(p => p.Name))}.", DefaultValueFactory = _ => "quick" };
         var original = new Option<string?>("--original") { Description = "Start from this Original instead of training one: a .ckpt of the kit or a PyTorch file (.pth, .tar, .safetensors) of the preset's architecture." };
         var retrain = new Option<string?>("--retrain") { Description = "Compare with this retrained oracle instead of training one (same formats as --original)." };
+        var ecModules = new Option<string?>("--ec-modules") { Description = "EC modules for EC and every X+EC (a file from `erase-core ec-modules`), or 'shared' to train them once per Original here; default: a warm-up per run." };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<preset>); finished models there are reused when their settings match." };
         var grid = new GridOptions(1, "Repeats with seeds S..S+N-1 (S = --first-seed); tables report mean ± std and the claims' verdicts use them.",
             $"Methods to run after the Original (default all: {string.Join(", ", MethodCatalog.Names)}); variants such as ec:lr=0.02 allowed.");
@@ -23,7 +24,7 @@ static class ReproduceCommand
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var cmd = new Command("reproduce", "Run the paper's experiment end to end and write results.json, results.csv, table.md and report.html.")
-            { preset, output, original, retrain, shard, dataDir, device };
+            { preset, output, original, retrain, ecModules, shard, dataDir, device };
         grid.AddTo(cmd);
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -31,6 +32,12 @@ static class ReproduceCommand
             var chosen = Preset.Get(parse.GetValue(preset)!);
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             var settings = grid.Settings(parse);
+            if (parse.GetValue(ecModules) is { } modules)
+            {
+                if (modules != "shared" && !File.Exists(modules)) throw new ArgumentException($"--ec-modules {modules}: no such file (or say 'shared').");
+                var ecFamily = (grid.Methods(parse) ?? MethodCatalog.Names).Select(MethodSettings.MethodOf).Where(m => m == "ec" || m.EndsWith("+ec", StringComparison.Ordinal)).Distinct();
+                settings = settings.Over(MethodSettings.Parse(ecFamily.Select(m => $"{m}.modules={modules}")));
+            }
             var config = new ExperimentConfig
             {
                 Preset = chosen, Forget = forget.Request(parse), Seeds = grid.Seeds(parse), Methods = grid.Methods(parse), Settings = settings,

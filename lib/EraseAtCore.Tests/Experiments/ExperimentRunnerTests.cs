@@ -187,6 +187,25 @@ public sealed class ExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Shared_EC_modules_are_trained_once_per_Original_and_reused_by_every_EC_model_and_request()
+    {
+        var config = Config("ec-modules", "ec", "rl+ec") with
+        {
+            Relearning = null, Settings = MethodSettings.Parse(["all.steps=2", "ec.modules=shared", "rl+ec.modules=shared"]),
+        };
+        var phases = new List<(string Model, string Phase)>();
+        var doc = ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
+        Assert.Single(phases, p => p.Phase == "ec-modules");
+        Assert.True(File.Exists(Path.Combine(config.Output, "models", "seed0", "ec_modules_d64.ecm")));
+        Assert.Equal("shared", doc.Models.Single(m => m.Name == "rl+ec").Options!["modules"]);
+
+        phases.Clear();
+        ExperimentRunner.Run(config with { Forget = ForgetRequest.OfClasses(5) }, p => phases.Add((p.Model, p.Phase)));
+        Assert.DoesNotContain(phases, p => p.Phase == "ec-modules");
+        Assert.Contains(("ec", "unlearn"), phases);
+    }
+
+    [Fact]
     public void A_kill_during_evaluation_evaluates_the_finished_model_instead_of_training_it_again()
     {
         var config = Config("kill-eval", "ga") with { Relearning = null };

@@ -83,6 +83,11 @@ public sealed record EcOptions
     public bool TrainHeads { get; init; } = false;
     /// <summary>Learning rate of the warm-up (SGD, momentum 0.9). Default 0.05.</summary>
     public double WarmupLearningRate { get; init; } = 0.05;
+    /// <summary>
+    /// EC modules trained once for the Original (<see cref="EcModules"/>; a file written by <c>erase-core ec-modules</c>): its
+    /// heads replace the per-run warm-up. Null: fresh heads warmed up on the retain set (<see cref="WarmupSteps"/>).
+    /// </summary>
+    public string? ModulesPath { get; init; }
 
     /// <summary>Checks the values; errors name the option and what is allowed.</summary>
     public void Validate()

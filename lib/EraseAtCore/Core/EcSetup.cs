@@ -43,8 +43,10 @@ public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, doubl
                 heads = AuxiliaryHeads.Create(model, sample.Images, headStages, options.EmbeddingDim);
             }
             heads.to(context.Device);
-            warmup = HeadWarmup.Run(model, heads, context.Split.Train.Retain, context.Normalize, context.Device,
-                options.WarmupSteps, options.WarmupLearningRate, context.Config.BatchSize, context.Config.Seed + 17);
+            warmup = options.ModulesPath is { } modules
+                ? EcModules.LoadInto(modules, heads, model, options.EmbeddingDim).FinalLoss
+                : HeadWarmup.Run(model, heads, context.Split.Train.Retain, context.Normalize, context.Device,
+                    options.WarmupSteps, options.WarmupLearningRate, context.Config.BatchSize, context.Config.Seed + 17);
         }
         if (heads is not null && !options.TrainHeads)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using EraseAtCore.Core;
 using EraseAtCore.Data;
 using EraseAtCore.Metrics;
 using EraseAtCore.Models;
@@ -155,13 +156,21 @@ public static class ExperimentRunner
             var resolved = config.EffectiveSettings.Resolve(name, seed);
             var methodConfig = resolved.Config;
             var recipe = resolved.Method == "retrain" ? _preset.Train : null;
-            var method = MethodCatalog.Create(resolved.Method, _preset.Train, resolved.MethodOptions);
+            // modules=shared: EC modules trained once for this Original (cached beside it), reused by every EC model and request.
+            var knobs = resolved.Options;
+            string? modulesKey = null;
+            if (knobs.TryGetValue("modules", out var modules) && modules == "shared")
+            {
+                (string path, modulesKey) = EnsureEcModules(MethodCatalog.ReadEc(new MethodOptions(knobs)).EmbeddingDim, report);
+                knobs = new SortedDictionary<string, string>(knobs.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal) { ["modules"] = path };
+            }
+            var method = MethodCatalog.Create(resolved.Method, _preset.Train, new MethodOptions(knobs));
             string? retrainFile = name == "retrain" ? config.RetrainFile : null;
             // The method's resolved settings (its defaults included), not only the knobs given: a changed default recomputes.
             // The forget split too: another request in the same folder (or an edited class-list file) must not reuse these models.
             string modelKey = retrainFile is not null
                 ? RunFolder.Key("model", "retrain-file", ModelFile.Fingerprint(retrainFile), spec, SplitInfo.Of(split))
-                : RunFolder.Key("model", resolved.Method, _originalKey, SplitInfo.Of(split), methodConfig, resolved.Options, recipe, method.Settings);
+                : RunFolder.Key("model", resolved.Method, _originalKey, SplitInfo.Of(split), methodConfig, resolved.Options, recipe, method.Settings, modulesKey);
             string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion);
             if (folder.TryLoadStep(name, seed, key) is { } cached)
             {
@@ -217,6 +226,26 @@ public static class ExperimentRunner
                 folder.SaveStep(name, seed, new StepFile(key, record, projection));
                 return (record, projection);
             }
+        }
+
+        // The heads depend on the Original and their own settings only, so they live beside the Original (shared by a study's requests).
+        (string Path, string Key) EnsureEcModules(int embeddingDim, Action<string, double, string> report)
+        {
+            var options = new EcModulesOptions { EmbeddingDim = embeddingDim, Seed = seed };
+            string key = RunFolder.Key("ec-modules", _originalKey, options, EcModules.FormatTag);
+            var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
+            string path = Path.Combine(Path.GetDirectoryName(models.Checkpoint("original", seed))!, $"ec_modules_d{embeddingDim}.ecm");
+            if (File.Exists(path) && File.Exists(path + ".key") && File.ReadAllText(path + ".key").Trim() == key) return (path, key);
+            report("ec-modules", 0.1, $"training EC modules once for the Original ({split.Data.Train.Count} training images)");
+            Seeding.Seed(seed);
+            var (heads, info) = EcModules.Train(_original!, split.Data.Train, _preset.Normalize, config.Device, options);
+            using (heads)
+            {
+                heads.to(DeviceType.CPU);
+                EcModules.Save(path, heads, info);
+            }
+            AtomicFile.WriteAllText(path + ".key", key);
+            return (path, key);
         }
 
         ModelRecord? _originalRecord;

@@ -73,7 +73,7 @@ public static class MethodCatalog
         _ => new Dictionary<string, string>(),
     };
 
-    /// <summary>EC's options from method options (keys: points, a, b, ec-temperature, variant, ec-forget-negatives, ec-retain-as-targets, weighting, weights, last-model-head, embedding-dim, warmup-steps, train-heads, warmup-lr).</summary>
+    /// <summary>EC's options from method options (keys: points, a, b, ec-temperature, variant, ec-forget-negatives, ec-retain-as-targets, weighting, weights, last-model-head, embedding-dim, warmup-steps, train-heads, warmup-lr, modules).</summary>
     public static EcOptions ReadEc(MethodOptions o)
     {
         var d = new EcOptions();
@@ -94,6 +94,7 @@ public static class MethodCatalog
             WarmupSteps = o.Int("warmup-steps", d.WarmupSteps),
             TrainHeads = o.Bool("train-heads", d.TrainHeads),
             WarmupLearningRate = o.Double("warmup-lr", d.WarmupLearningRate),
+            ModulesPath = o.Text("modules", d.ModulesPath),
         };
     }
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -56,10 +54,9 @@ public sealed record CheckpointInfo
 public sealed record LoadedCheckpoint(StagedModel Model, CheckpointInfo Info);
 
 /// <summary>
-/// Saves and loads models with their metadata in one file:
-/// "EACKPT01", JSON length (int64 LE), JSON, weights length (int64 LE), weights (TorchSharp's format),
-/// then the SHA-256 of everything before it. Written atomically; a truncated or altered file is
-/// detected by the checksum before anything is parsed.
+/// Saves and loads models with their metadata in one file: a <see cref="SignedFile"/> with the marker
+/// "EACKPT01", the metadata as JSON and the weights in TorchSharp's format. Written atomically; a
+/// truncated or altered file is detected by the checksum before anything is parsed.
 /// </summary>
 public static class Checkpoint
 {
@@ -87,19 +84,7 @@ public static class Checkpoint
         using var weights = new MemoryStream();
         // TorchSharp closes the stream it is given; a writer that leaves it open keeps our buffer readable.
         using (var writer = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true)) model.save(writer);
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(info, Json);
-        AtomicFile.Write(path, file =>
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            void Put(ReadOnlySpan<byte> bytes) { file.Write(bytes); hash.AppendData(bytes); }
-            Span<byte> length = stackalloc byte[8];
-            Put(Magic);
-            BinaryPrimitives.WriteInt64LittleEndian(length, json.Length); Put(length);
-            Put(json);
-            BinaryPrimitives.WriteInt64LittleEndian(length, weights.Length); Put(length);
-            Put(weights.GetBuffer().AsSpan(0, (int)weights.Length));
-            file.Write(hash.GetHashAndReset());
-        });
+        SignedFile.Write(path, Magic, JsonSerializer.SerializeToUtf8Bytes(info, Json), weights);
     }
 
     /// <summary>Reads only the metadata (after verifying the whole file).</summary>
@@ -134,30 +119,15 @@ public static class Checkpoint
 
     static (CheckpointInfo Info, byte[] Weights) Read(string path)
     {
+        const string remedy = "re-create it (rerun the training or unlearning step)";
         if (!File.Exists(path)) throw new CheckpointException($"{path}: no such checkpoint file.");
-        byte[] all = File.ReadAllBytes(path);
-        string Corrupt(string what) =>
-            $"{path}: not a readable EraseAtCore checkpoint ({what}). The file is truncated or corrupt: re-create it (rerun the training or unlearning step).";
-        if (all.Length < Magic.Length || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new CheckpointException(Corrupt("it does not start with the EACKPT01 marker; is it a checkpoint at all?"));
-        if (all.Length < Magic.Length + 8 + 8 + 32)
-            throw new CheckpointException(Corrupt($"only {all.Length} bytes"));
-        var body = all.AsSpan(0, all.Length - 32);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(all.AsSpan(all.Length - 32)))
-            throw new CheckpointException(Corrupt("its SHA-256 does not match its content"));
-        long jsonLength = BinaryPrimitives.ReadInt64LittleEndian(body[Magic.Length..]);
-        long weightsAt = Magic.Length + 8 + jsonLength;
-        if (jsonLength < 0 || weightsAt + 8 > body.Length)
-            throw new CheckpointException(Corrupt("bad metadata length"));
-        long weightsLength = BinaryPrimitives.ReadInt64LittleEndian(body[(int)weightsAt..]);
-        if (weightsLength < 0 || weightsAt + 8 + weightsLength != body.Length)
-            throw new CheckpointException(Corrupt("bad weights length"));
+        var (json, weights) = SignedFile.Read(path, Magic, "EraseAtCore checkpoint", remedy);
         CheckpointInfo? info;
-        try { info = JsonSerializer.Deserialize<CheckpointInfo>(body.Slice(Magic.Length + 8, (int)jsonLength), Json); }
-        catch (JsonException e) { throw new CheckpointException(Corrupt("unreadable metadata: " + e.Message), e); }
+        try { info = JsonSerializer.Deserialize<CheckpointInfo>(json, Json); }
+        catch (JsonException e) { throw new CheckpointException($"{path}: not a readable EraseAtCore checkpoint (unreadable metadata: {e.Message}). The file is truncated or corrupt: {remedy}.", e); }
         if (info is null || info.Format != FormatTag)
             throw new CheckpointException($"{path}: checkpoint format '{info?.Format}' is not {FormatTag}; it was written by another version of EraseAtCore.");
-        return (info, body.Slice((int)weightsAt + 8, (int)weightsLength).ToArray());
+        return (info, weights);
     }
 }
 
