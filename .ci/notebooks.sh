@@ -31,6 +31,7 @@ declare -A charts=(
   [03-plug-in]=8
   [04-ablations]=3
   [05-relearning-attack]=1
+  [06-paper-checkpoints]=3
 )
 per_notebook_timeout=1800   # seconds; a notebook that hangs fails instead of eating CI's budget
 

@@ -7,7 +7,7 @@ namespace EraseAtCore.Cli.Commands;
 sealed class RecipeOptions
 {
     readonly Option<int?> _epochs = new("--epochs") { Description = "Passes over the training set (default: the preset's)." };
-    readonly Option<string?> _arch = new("--arch") { Description = "resnet18, resnet34, resnet50 or vit (default: the preset's)." };
+    readonly Option<string?> _arch = new("--arch") { Description = $"{string.Join(", ", EraseAtCore.Models.ModelSpec.Architectures)} (default: the preset's)." };
     readonly Option<int?> _width = new("--width") { Description = "ResNet width w of the first stage (64 = standard)." };
     readonly Option<int?> _batch = new("--batch-size") { Description = "Images per step." };
     readonly Option<double?> _lr = new("--lr") { Description = "Initial learning rate." };

@@ -48,6 +48,9 @@ public sealed class StreamingImageFolderTests : IDisposable
             }
         }
         Assert.Throws<InvalidOperationException>(() => streamed.Train.Pixels);
+        // Left to decide, a folder whose decoded images exceed the limit is streamed, a small one held in memory.
+        Assert.True(ImageFolder.Load(folder, Eval with { Stream = null, InMemoryLimitBytes = 10_000 }).Train.IsStreamed);
+        Assert.False(ImageFolder.Load(folder, Eval with { Stream = null }).Train.IsStreamed);
     }
 
     [Fact]
@@ -102,6 +105,6 @@ public sealed class StreamingImageFolderTests : IDisposable
     {
         var set = ImageFolder.Load(Folder(), Eval).Train;
         var e = Assert.Throws<ArgumentException>(() => new BatchLoader(set, new BatchOptions(4, Augment: Augmentation.ImageNet)));
-        Assert.Contains("--stream", e.Message);
+        Assert.Contains("ImageFolderOptions.Stream", e.Message);
     }
 }

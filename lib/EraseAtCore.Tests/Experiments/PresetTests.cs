@@ -14,7 +14,8 @@ public sealed class PresetTests
     public void Presets_are_found_by_name_and_unknown_names_list_the_known_ones()
     {
         Assert.Same(Preset.Quick, Preset.Get("QUICK"));
-        Assert.Equal(["quick", "full", "cifar100", "imagenet"], Preset.All.Select(p => p.Name));
+        Assert.Equal(["quick", "full", "cifar100", "imagenet", "paper-imagenet-r50-random100", "paper-imagenet-r50-top100",
+                      "paper-cifar100-r50-random10", "paper-imagenet-swint-random100"], Preset.All.Select(p => p.Name));
         var e = Assert.Throws<ArgumentException>(() => Preset.Get("huge"));
         Assert.Contains("quick, full, cifar100, imagenet", e.Message);
         Assert.All(Preset.All, p => p.Train.Validate());

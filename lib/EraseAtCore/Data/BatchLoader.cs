@@ -48,7 +48,7 @@ public sealed class BatchLoader
         if (options.Augment is { CropPadding: > 0 } && set.IsStreamed)
             throw new ArgumentException("Crop-and-pad augmentation works on images held in memory; a streamed image folder takes torchvision's RandomResizedCrop (Augmentation.ImageNet).");
         if (options.Augment is { RandomResizedCrop: true } && !set.IsStreamed)
-            throw new ArgumentException("RandomResizedCrop needs the original images: load the image folder streamed (--stream), or use crop-and-pad augmentation.");
+            throw new ArgumentException("RandomResizedCrop needs the original images: load the image folder streamed (ImageFolderOptions.Stream = true, as the paper presets do), or use crop-and-pad augmentation.");
         if (options.Workers < 1 || options.Prefetch < 1) throw new ArgumentException($"Workers and prefetch must be at least 1, got {options.Workers} and {options.Prefetch}.");
         _set = set; Options = options; _device = device ?? CPU;
     }

@@ -120,7 +120,8 @@ public static class ImageFolder
                 $"{evalDir}: holds no {ExtensionList} images in class folders{FilesHint(evalDir)}. Expected {Layout}.");
 
         int imageBytes = Channels * imageSize * imageSize;
-        if (options.Stream)
+        long decodedBytes = (long)(trainJobs.Length + evalJobs.Length) * imageBytes;
+        if (options.Stream ?? decodedBytes > options.InMemoryLimitBytes)
         {
             log?.Invoke($"{DatasetName}: {full}: {classes.Length} classes, {TrainFolderName} {trainJobs.Length} images, {evalName} {evalJobs.Length} images; " +
                         $"streamed from the files at {imageSize}x{imageSize} (decoded per batch, not held in memory)" +
@@ -133,7 +134,7 @@ public static class ImageFolder
             if ((long)jobs.Length * imageBytes > Array.MaxLength)
                 throw new DataFormatException(
                     $"{dir}: {jobs.Length} images of {imageSize}x{imageSize}x{Channels} bytes need {(long)jobs.Length * imageBytes >> 20} MB, " +
-                    $"more than one array holds ({Array.MaxLength >> 20} MB). Stream the images from the files instead (--stream), or use a smaller image size.");
+                    $"more than one array holds ({Array.MaxLength >> 20} MB). Stream the images from the files instead (ImageFolderOptions.Stream; the paper presets do), or use a smaller image size.");
 
         if (log != null)
         {
@@ -266,9 +267,13 @@ public sealed record ImageFolderOptions(int ImageSize)
     public int? Resize { get; init; }
 
     /// <summary>
-    /// Stream: keep only the file list and decode each batch on worker threads (ImageNet-1K's 1.28 M images
+    /// True: keep only the file list and decode each batch on worker threads (ImageNet-1K's 1.28 M images
     /// do not fit in memory); training batches then use torchvision's RandomResizedCrop when the recipe asks
-    /// for it. False: decode everything once and hold it in memory (small sets; fastest per epoch).
+    /// for it. False: decode everything once and hold it in memory (small sets; fastest per epoch). Null: stream
+    /// when the decoded images would take more than <see cref="InMemoryLimitBytes"/>.
     /// </summary>
-    public bool Stream { get; init; }
+    public bool? Stream { get; init; }
+
+    /// <summary>With <see cref="Stream"/> null, the decoded size above which the folder is streamed (default 4 GiB).</summary>
+    public long InMemoryLimitBytes { get; init; } = 4L << 30;
 }

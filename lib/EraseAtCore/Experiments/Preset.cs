@@ -53,8 +53,8 @@ public sealed record Preset
     /// under the user's own options; empty: each method's tuned default (<see cref="MethodCatalog.DefaultConfig"/>).
     /// </summary>
     public IReadOnlyList<string> UnlearnOptions { get; init; } = [];
-    /// <summary>ImageFolder data: stream the images from their files per batch instead of holding them in memory.</summary>
-    public bool Stream { get; init; }
+    /// <summary>ImageFolder data: stream the images from their files per batch (true), hold them in memory (false), or decide by size (null: stream above 4 GiB decoded).</summary>
+    public bool? Stream { get; init; }
     /// <summary>ImageFolder data: shorter side before the evaluation centre crop (null: <see cref="ImageSize"/>; 256 for 224 is torchvision's).</summary>
     public int? EvalResize { get; init; }
     /// <summary>What the preset cannot do alone, said before any work starts (e.g. a class list that is not distributed); null: nothing.</summary>
@@ -117,6 +117,7 @@ public sealed record Preset
         Normalize = Normalization.ImageNet,
         ImageSize = 64,
         ForgetClasses = [0],
+        Stream = false,   // its crop-and-pad augmentation works on images held in memory
     };
 
     /// <summary>

@@ -31,6 +31,7 @@ public static class TorchRuntime
 
     static string Load()
     {
+        UnifyTorchSharpReferences();
         CpuKernelGuard.Apply();
         try
         {
@@ -48,5 +49,17 @@ public static class TorchRuntime
                 "after building it; the natives sit beside it there.\n" +
                 "  - Check with `ldd <path>/libLibTorchSharp.so` which library is missing.", e);
         }
+    }
+
+    // TorchSharp.PyBridge is compiled against TorchSharp 0.103. A console app unifies that reference with the loaded
+    //0.107 through its deps.json; a notebook kernel has none, resolves it by loading TorchSharp.dll a second time, and
+    // PyBridge's Tensor is then another type than ours (MissingMethodException in the kernel, measured in dotnet-repl).
+    // Any request for TorchSharp is answered with the one already loaded.
+    static void UnifyTorchSharpReferences()
+    {
+        var loaded = typeof(torch).Assembly;
+        System.Reflection.Assembly? Resolve(System.Reflection.AssemblyName name) => name.Name == loaded.GetName().Name ? loaded : null;
+        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (_, name) => Resolve(name);
+        AppDomain.CurrentDomain.AssemblyResolve += (_, args) => Resolve(new System.Reflection.AssemblyName(args.Name));
     }
 }
