@@ -41,9 +41,11 @@ static class FeaturesCommand
             using (no_grad())
                 for (long start = 0; start < images.shape[0]; start += batchSize)
                 {
+                    // One scope per batch: only the CPU copies outlive it, so device memory does not grow with n.
+                    using var batchScope = NewDisposeScope();
                     var output = m.ForwardWithStages(images.slice(0, start, Math.Min(start + batchSize, images.shape[0]), 1).to(dev), stages);
-                    logits.Add(output.Logits.cpu());
-                    foreach (var s in stages) perStage[s].Add(output.Stages[s].cpu());
+                    logits.Add(output.Logits.cpu().MoveToOuterDisposeScope());
+                    foreach (var s in stages) perStage[s].Add(output.Stages[s].cpu().MoveToOuterDisposeScope());
                 }
             Npy.Write(Path.Combine(dir, "logits.npy"), cat(logits, 0));
             foreach (var s in stages) Npy.Write(Path.Combine(dir, s + ".npy"), cat(perStage[s], 0));

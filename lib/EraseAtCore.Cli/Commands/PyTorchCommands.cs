@@ -18,7 +18,7 @@ static class PyTorchCommands
         var key = new Option<string?>("--key") { Description = "Key of the checkpoint dict that holds the state dict (default: the file itself, else state_dict, model, model_state_dict, net)." };
         var width = new Option<int>("--width") { Description = "ResNet width (torchvision's networks: 64).", DefaultValueFactory = _ => 64 };
         var role = new Option<string>("--role") { Description = "What the model is: original, retrain, or the unlearning method that made it (recorded in the checkpoint).", DefaultValueFactory = _ => "original" };
-        var dataset = new Option<string>("--dataset") { Description = "Name of the dataset the model was trained on (recorded in the checkpoint).", DefaultValueFactory = _ => "imported" };
+        var dataset = new Option<string>("--dataset") { Description = "The dataset as the preset that will evaluate the model names it (imagefolder for ImageNet folders, cifar100, fashion-mnist-mini, ...); eval and unlearn check it.", DefaultValueFactory = _ => "imported" };
         var output = new Option<string>("--out") { Description = "Checkpoint to write (.ckpt).", Required = true };
         var cmd = new Command("import", "Read a PyTorch state dict (e.g. torchvision's resnet50 or swin_t, or the paper authors' files) into a checkpoint of the kit. " +
                                         "Every key must match by name and shape; mismatches are listed and nothing is written.")

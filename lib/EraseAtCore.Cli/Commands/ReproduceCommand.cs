@@ -49,6 +49,8 @@ static class ReproduceCommand
             GridOptions.CheckBeforeWork(config.ModelNames, config.EffectiveSettings, chosen.Train);
             foreach (var (file, option) in new[] { (config.OriginalFile, "--original"), (config.RetrainFile, "--retrain") })
                 if (file is not null && !File.Exists(file)) throw new ArgumentException($"{option} {file}: no such file.");
+            if (config.RetrainFile is not null && !config.ModelNames.Contains("retrain"))
+                throw new ArgumentException("--retrain is given but retrain is not among --methods: add retrain, or drop --retrain.");
             _ = config.ForgetOrDefault;   // a preset that needs a forget request says so now, not after loading the data
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine(Markup.Escape($"reproduce: preset {chosen.Name}, forgetting {config.ForgetOrDefault}, seeds {config.Seeds.Count}, " +

@@ -38,6 +38,17 @@ public sealed class EcModulesTests : IDisposable
         Assert.Equal(info.OriginalSha256, EcModules.ReadInfo(path).OriginalSha256);
 
         var config = new UnlearnConfig { Steps = 3, BatchSize = 20, LearningRate = 0.01 };
+        // EC's set-up takes the file's heads as they are: their weights, and their loss in place of a warm-up's.
+        var parts = EcParts.Prepare(Small.Context(config), new EcOptions { A = 1, ModulesPath = path });
+        using (parts.Heads)
+        {
+            Assert.Equal(info.FinalLoss, parts.WarmupLoss);
+            Seeding.Seed(0);
+            var (fresh, _) = EcModules.Train(Small.Model, Small.Split.Data.Train, Normalization.FashionMnist, CPU, new EcModulesOptions { BatchSize = 40, Epochs = 3 });
+            using (fresh)
+                foreach (var (name, value) in fresh.state_dict())
+                    Assert.True(value.allclose(parts.Heads!.state_dict()[name], rtol: 0, atol: 0), $"head weight '{name}' is not the file's");
+        }
         var result = new EraseAtTheCore(new EcOptions { A = 1, ModulesPath = path }).Unlearn(Small.Context(config));
         using var model = result.Model;
         Assert.Null(result.StopReason);

@@ -196,7 +196,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         var phases = new List<(string Model, string Phase)>();
         var doc = ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
         Assert.Single(phases, p => p.Phase == "ec-modules");
-        Assert.True(File.Exists(Path.Combine(config.Output, "models", "seed0", "ec_modules_d64.ecm")));
+        Assert.True(File.Exists(Path.Combine(config.Output, "models", "seed0", "ec_modules_layer1-layer2-layer3_d64.ecm")));
         Assert.Equal("shared", doc.Models.Single(m => m.Name == "rl+ec").Options!["modules"]);
 
         phases.Clear();

@@ -35,13 +35,13 @@ public sealed class ForgetRequestTests : IDisposable
     [Fact]
     public void A_class_list_reads_names_and_indices_with_comments_in_any_separator()
     {
-        var request = ForgetRequest.OfClassList(ListFile("# Top-3\nSandal, 0\n\n  Bag # the last one\n"));
-        Assert.Equal(["Sandal", "0", "Bag"], request.ListEntries);
+        var request = ForgetRequest.OfClassList(ListFile("# Top-4\nSandal, 0\n\n  Bag # the last one\nAnkle boot\n"));
+        Assert.Equal(["Sandal", "0", "Bag", "Ankle boot"], request.ListEntries);   // a name may hold a space
         var resolved = request.Resolve(Data);
-        Assert.Equal([0, 5, 8], resolved.Classes);
-        Assert.Equal([0, 5, 8], request.Apply(Data).ForgetClasses.Order());
+        Assert.Equal([0, 5, 8, 9], resolved.Classes);
+        Assert.Equal([0, 5, 8, 9], request.Apply(Data).ForgetClasses.Order());
         Assert.StartsWith("list-list", request.Label);
-        Assert.Contains("3 classes listed in", request.ToString());
+        Assert.Contains("4 classes listed in", request.ToString());
     }
 
     [Fact]

@@ -78,6 +78,16 @@ public sealed class PaperPresetTests(ITestOutputHelper output) : IDisposable
         phases.Clear();
         ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
         Assert.All(phases.Where(p => p.Item1 != "all"), p => Assert.True(p.Item2 is "cached" or "report", $"{p.Item1} {p.Item2}"));
+        if (name != "paper-imagenet-r50-random100") return;
+
+        // Another Retrain file: every record holds CKA to Retrain, so every model is evaluated again (none unlearned again).
+        Seeding.Seed(2);
+        using (var other = spec.Create()) PyTorchWeights.Export(other, Path.Combine(_root, "retrain2.pth"));
+        phases.Clear();
+        ExperimentRunner.Run(config with { RetrainFile = Path.Combine(_root, "retrain2.pth") }, p => phases.Add((p.Model, p.Phase)));
+        Assert.Contains(("retrain", "import"), phases);
+        Assert.Contains(("rl", "evaluate"), phases);
+        Assert.DoesNotContain(("rl", "unlearn"), phases);
     }
 
     // CIFAR-100's binary format: per image a coarse label byte, a fine label byte and 3072 pixel bytes; two train and one test image per class.

@@ -38,7 +38,9 @@ public sealed class PyTorchFileTests : IDisposable
         PyTorchWeights.Export(model, path);
         using var back = PyTorchWeights.Import(path, Small);
         var expected = model.state_dict();
-        Assert.Equal(expected.Keys.Order(), back.state_dict().Keys.Order());
+        var file = PyTorchStateDictFile.Read(path);
+        Assert.Equal(expected.Keys.Order(), file.Keys.Order());   // the file holds every parameter and buffer, nothing else
+        foreach (var t in file.Values) t.Dispose();
         foreach (var (key, value) in back.state_dict())
             Assert.True(value.allclose(expected[key], rtol: 0, atol: 0), $"{key} differs after the round trip");
         Assert.False(back.training);
@@ -120,5 +122,13 @@ public sealed class PyTorchFileTests : IDisposable
         using var loaded = PyTorchWeights.Import(path, Small, key: "weights");
         Assert.True(loaded.state_dict()["fc.weight"].allclose(model.state_dict()["fc.weight"], rtol: 0, atol: 0));
         Assert.Contains("no key 'state'", Assert.Throws<CheckpointException>(() => PyTorchWeights.Import(path, Small, key: "state")).Message);
+
+        // Under state_dict, found without --key even when a stray tensor sits beside it (best_acc1 saved as a tensor).
+        string usual = Path.Combine(_root, "usual.pth.tar");
+        using (var best = TorchSharp.torch.tensor(0.75f))
+        using (var stream = File.Create(usual))
+            TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(stream, new System.Collections.Hashtable { ["state_dict"] = inner, ["best_acc1"] = best });
+        using var fromUsual = PyTorchWeights.Import(usual, Small);
+        Assert.True(fromUsual.state_dict()["fc.weight"].allclose(model.state_dict()["fc.weight"], rtol: 0, atol: 0));
     }
 }

@@ -137,8 +137,8 @@ public static class EcModules
         foreach (var (name, tensor) in model.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(name));
-            using var cpu = tensor.detach().cpu().contiguous();
-            hash.AppendData(cpu.bytes);
+            using var scope = NewDisposeScope();   // every intermediate copy, not only the last
+            hash.AppendData(tensor.detach().cpu().contiguous().bytes);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

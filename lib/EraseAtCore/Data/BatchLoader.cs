@@ -128,7 +128,7 @@ public sealed class BatchLoader
                     {
                         int position = start + i;
                         // One generator per image, seeded by its place in the epoch: the same crop and flip on any thread.
-                        var random = augment is null ? null : new Random(unchecked(seed * 7_919 + position));
+                        var random = augment is null ? null : new Random(ImageSeed(seed, position));
                         _set.CopyImage(order[position], pixels, augment is { RandomResizedCrop: true } ? random : null);
                         bool flip = augment is { HorizontalFlip: true } && random!.Next(2) == 1;
                         Normalise(pixels, images.AsSpan(i * imageBytes, imageBytes), _set.Width, plane, lookup, flip);
@@ -160,6 +160,16 @@ public sealed class BatchLoader
         // A decoding error (a corrupt JPEG) ends the queue early: report it rather than a short epoch.
         if (producer.Exception?.Flatten().InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) is { } error)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+    }
+
+    // SplitMix64 of (epoch seed, position): a linear mix would give epoch e + 1 at position p the stream of epoch e at a
+    // shifted position. Fixed arithmetic, not HashCode: seeds must be the same in every process.
+    static int ImageSeed(int epochSeed, int position)
+    {
+        ulong z = unchecked(((ulong)(uint)epochSeed << 32 | (uint)position) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return unchecked((int)(z ^ (z >> 31)));
     }
 
     // Per channel, the value of each byte: (b / 255 - mean) / std in float32, the operations (and so the

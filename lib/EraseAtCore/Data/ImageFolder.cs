@@ -121,7 +121,8 @@ public static class ImageFolder
 
         int imageBytes = Channels * imageSize * imageSize;
         long decodedBytes = (long)(trainJobs.Length + evalJobs.Length) * imageBytes;
-        if (options.Stream ?? decodedBytes > options.InMemoryLimitBytes)
+        bool tooLargeForAnArray = Math.Max(trainJobs.Length, evalJobs.Length) * (long)imageBytes > Array.MaxLength;
+        if (options.Stream ?? (decodedBytes > options.InMemoryLimitBytes || tooLargeForAnArray))
         {
             log?.Invoke($"{DatasetName}: {full}: {classes.Length} classes, {TrainFolderName} {trainJobs.Length} images, {evalName} {evalJobs.Length} images; " +
                         $"streamed from the files at {imageSize}x{imageSize} (decoded per batch, not held in memory)" +

@@ -4,7 +4,7 @@ namespace EraseAtCore.Data;
 /// torchvision's ImageNet transforms on decoded images. Evaluation: Resize(<see cref="EvalResize"/>)
 /// then CenterCrop(size), i.e. 256 then 224. Training: RandomResizedCrop(size) (a random region of 8 % to
 /// 100 % of the area with aspect ratio 3/4 to 4/3, resized to size x size) then a horizontal flip with
-/// probability 1/2 (the flip is applied to the batch tensor, see <see cref="Augmentations"/>).
+/// probability 1/2 (applied by the streaming loader's workers, <see cref="BatchLoader"/>).
 /// </summary>
 public static class ImageTransforms
 {

@@ -161,9 +161,10 @@ public static class ExperimentRunner
             string? modulesKey = null;
             if (knobs.TryGetValue("modules", out var modules) && modules == "shared")
             {
-                (string path, modulesKey) = EnsureEcModules(MethodCatalog.ReadEc(new MethodOptions(knobs)).EmbeddingDim, report);
+                (string path, modulesKey) = EnsureEcModules(MethodCatalog.ReadEc(new MethodOptions(knobs)), report);
                 knobs = new SortedDictionary<string, string>(knobs.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal) { ["modules"] = path };
             }
+            else if (modules is not null) modulesKey = ModelFile.Fingerprint(modules);   // a file given by path: its content, not its name
             var method = MethodCatalog.Create(resolved.Method, _preset.Train, new MethodOptions(knobs));
             string? retrainFile = name == "retrain" ? config.RetrainFile : null;
             // The method's resolved settings (its defaults included), not only the knobs given: a changed default recomputes.
@@ -171,7 +172,8 @@ public static class ExperimentRunner
             string modelKey = retrainFile is not null
                 ? RunFolder.Key("model", "retrain-file", ModelFile.Fingerprint(retrainFile), spec, SplitInfo.Of(split))
                 : RunFolder.Key("model", resolved.Method, _originalKey, SplitInfo.Of(split), methodConfig, resolved.Options, recipe, method.Settings, modulesKey);
-            string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion);
+            // The record holds CKA to Retrain: another --retrain file re-evaluates every model.
+            string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion, name == "retrain" ? null : RetrainFingerprint.Value);
             if (folder.TryLoadStep(name, seed, key) is { } cached)
             {
                 report("cached", 1, "reused from the cache");
@@ -228,13 +230,19 @@ public static class ExperimentRunner
             }
         }
 
-        // The heads depend on the Original and their own settings only, so they live beside the Original (shared by a study's requests).
-        (string Path, string Key) EnsureEcModules(int embeddingDim, Action<string, double, string> report)
+        readonly Lazy<string?> RetrainFingerprint = new(() => config.RetrainFile is { } file ? ModelFile.Fingerprint(file) : null);
+
+        // The heads depend on the Original, the training data and their own settings, not on the forget request, so they
+        // live beside the Original (shared by a study's requests). Stages: the ones this EC configuration puts heads on.
+        (string Path, string Key) EnsureEcModules(EcOptions ec, Action<string, double, string> report)
         {
-            var options = new EcModulesOptions { EmbeddingDim = embeddingDim, Seed = seed };
-            string key = RunFolder.Key("ec-modules", _originalKey, options, EcModules.FormatTag);
+            var names = _original!.StageNames;
+            var points = (ec.Points ?? names).OrderBy(p => names.ToList().IndexOf(p)).ToList();
+            var stages = points.Where(p => !(p == names[^1] && ec.LastPointUsesModelHead)).ToList();
+            var options = new EcModulesOptions { Stages = stages, EmbeddingDim = ec.EmbeddingDim, Seed = seed };
+            string key = RunFolder.Key("ec-modules", _originalKey, split.Data.Name, split.Data.Train.Count, _preset.Normalize, options, EcModules.FormatTag);
             var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
-            string path = Path.Combine(Path.GetDirectoryName(models.Checkpoint("original", seed))!, $"ec_modules_d{embeddingDim}.ecm");
+            string path = Path.Combine(Path.GetDirectoryName(models.Checkpoint("original", seed))!, $"ec_modules_{string.Join("-", stages)}_d{ec.EmbeddingDim}.ecm");
             if (File.Exists(path) && File.Exists(path + ".key") && File.ReadAllText(path + ".key").Trim() == key) return (path, key);
             report("ec-modules", 0.1, $"training EC modules once for the Original ({split.Data.Train.Count} training images)");
             Seeding.Seed(seed);

@@ -29,8 +29,8 @@ public sealed record ForgetRequest(
     public IReadOnlyList<string>? ListEntries { get; init; }
 
     /// <summary>
-    /// Forget the classes listed in <paramref name="path"/>: one class per line (or separated by commas or
-    /// spaces), each a class index or a class name as the dataset names it (for an image folder, the
+    /// Forget the classes listed in <paramref name="path"/>: one class per line (or separated by commas), each a
+    /// class index or a class name as the dataset names it (names may hold spaces: "Ankle boot") (for an image folder, the
     /// sub-folder name, e.g. an ImageNet WordNet id n01530575); '#' starts a comment. Read now, so a later
     /// change to the file cannot alter a run already described.
     /// </summary>
@@ -39,7 +39,7 @@ public sealed record ForgetRequest(
         if (!File.Exists(path)) throw new ArgumentException($"--forget-classes-file {path}: no such file.");
         var entries = File.ReadAllLines(path)
             .Select(line => line.Split('#')[0])
-            .SelectMany(line => line.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            .SelectMany(line => line.Split([',', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToArray();
         if (entries.Length == 0) throw new ArgumentException($"--forget-classes-file {path} lists no class (one index or name per line; '#' starts a comment).");
         if (entries.GroupBy(e => e).FirstOrDefault(g => g.Count() > 1) is { } twice)

@@ -32,8 +32,9 @@ public sealed record StudyConfig
     public Data.DataSearch? DataSearch { get; init; }
 
     /// <summary>The requests in force.</summary>
-    public IReadOnlyList<ForgetRequest> RequestsOrDefault => Requests ??
-        [Preset.DefaultForgetRequest, ForgetRequest.OfRandomClasses(Study.DefaultRandomClasses, 0)];
+    public IReadOnlyList<ForgetRequest> RequestsOrDefault => Requests ?? (Preset.Requires is { } needed
+        ? throw new ArgumentException($"The {Preset.Name} preset needs {needed}")
+        : [Preset.DefaultForgetRequest, ForgetRequest.OfRandomClasses(Study.DefaultRandomClasses, 0)]);
 }
 
 /// <summary>

@@ -27,27 +27,30 @@ public static class PyTorchStateDictFile
     /// <exception cref="CheckpointException">The file is missing, unreadable, or holds no state dict where asked (the message says which and what to do).</exception>
     public static Dictionary<string, Tensor> Read(string path, string? key = null)
     {
+        Runtime.TorchRuntime.EnsureLoaded();   // before PyBridge's first use (a notebook kernel needs the TorchSharp resolver)
         if (!File.Exists(path)) throw new CheckpointException($"{path}: no such file.");
+        // Everything the file holds (optimizer state, EMA weights, ...) is created in this scope; only the selected
+        // state dict leaves it.
+        using var scope = NewDisposeScope();
         Dictionary<string, Tensor> weights = IsSafetensors(path)
             ? ReadSafetensors(path, key)
             : Select(path, ReadPickle(path), key);
         if (weights.Count == 0) throw new CheckpointException($"{path}: the state dict holds no tensors.");
+        foreach (var t in weights.Values) t.MoveToOuterDisposeScope();
         return StripWrapperPrefix(weights);
     }
 
     /// <summary>Writes <paramref name="weights"/> atomically, as a <c>torch.save</c> state dict or, for a .safetensors path, as safetensors.</summary>
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> weights)
     {
+        Runtime.TorchRuntime.EnsureLoaded();
+        using var scope = NewDisposeScope();   // the CPU copies (and their intermediates) die with it
         var onCpu = weights.ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous());
-        try
+        AtomicFile.Write(path, stream =>
         {
-            AtomicFile.Write(path, stream =>
-            {
-                if (IsSafetensors(path)) Safetensors.SaveStateDict(stream, onCpu, leaveOpen: true);
-                else PyTorchPickler.PickleStateDict(stream, onCpu, leaveOpen: true);
-            });
-        }
-        finally { foreach (var t in onCpu.Values) t.Dispose(); }
+            if (IsSafetensors(path)) Safetensors.SaveStateDict(stream, onCpu, leaveOpen: true);
+            else PyTorchPickler.PickleStateDict(stream, onCpu, leaveOpen: true);
+        });
     }
 
     static bool IsSafetensors(string path) => path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
@@ -97,9 +100,10 @@ public static class PyTorchStateDictFile
                 throw new CheckpointException($"{path} has no key '{key}'; its top-level keys are {Keys(root)}. Pass the key that holds the weights with --key.");
             return Tensors(path, root[key], $"key '{key}'");
         }
-        if (root.Values.OfType<Tensor>().Any()) return Tensors(path, root, "the file");
+        // A checkpoint dict may hold a stray tensor (best_acc1) beside its state dict: look under the usual keys first.
         foreach (var common in CommonKeys)
             if (root[common] is Hashtable inner) return Tensors(path, inner, $"key '{common}'");
+        if (root.Values.OfType<Tensor>().Any()) return Tensors(path, root, "the file");
         throw new CheckpointException($"{path} is a dict without weights at the top level or under {string.Join(", ", CommonKeys)}; " +
             $"its keys are {Keys(root)}. Name the key that holds the state dict with --key.");
     }

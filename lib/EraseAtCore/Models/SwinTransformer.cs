@@ -56,8 +56,9 @@ public sealed class SwinTransformer : StagedModel
         InitialiseLikeTorchvision();
     }
 
-    // torchvision: every Linear truncated-normal (std 0.02) with zero bias; LayerNorm and the patch conv
-    // keep their defaults. Matters only for training from scratch.
+    // torchvision: every Linear normal with std 0.02 (its trunc_normal_ bounds are +-2 absolute, so in effect
+    // untruncated; ours truncates at 2 std) and zero bias; LayerNorm and the patch conv keep their defaults.
+    // Matters only for training from scratch.
     void InitialiseLikeTorchvision()
     {
         using var _ = no_grad();
