@@ -42,14 +42,8 @@ static class EcModulesCommand
                 Stages = parse.GetValue(stages) is { Length: > 0 } s ? s : null, EmbeddingDim = parse.GetValue(embedding),
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), Seed = parse.GetValue(seed),
             };
-            Seeding.Seed(options.Seed);
             AnsiConsole.MarkupLine(Markup.Escape($"training EC modules for {original.Spec.Describe()} on {data.Train.Count} {data.Name} training images ({options.Epochs} epoch(s), batch {options.BatchSize})"));
-            var (heads, info) = EcModules.Train(original, data.Train, chosen.Normalize, dev, options);
-            using (heads)
-            {
-                heads.to(DeviceType.CPU);
-                EcModules.Save(target, heads, info);
-            }
+            var info = EcModules.TrainToFile(target, original, data.Train, chosen.Normalize, dev, options);
             AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(target)}[/]: heads at {Markup.Escape(string.Join(", ", info.Stages))}, final loss {info.FinalLoss:F3}");
             return 0;
         });

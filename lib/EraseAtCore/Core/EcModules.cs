@@ -13,7 +13,7 @@ namespace EraseAtCore.Core;
 /// <summary>How <see cref="EcModules.Train"/> trains the heads.</summary>
 public sealed record EcModulesOptions
 {
-    /// <summary>Stages that get a head; null: every stage but the last (EC's default points, the last using the model's own classifier).</summary>
+    /// <summary>Stages that get a head; null: those EC's default options put heads on (every stage but the last, which uses the model's own classifier).</summary>
     public IReadOnlyList<string>? Stages { get; init; }
     /// <summary>Embedding size of the heads' contrastive projection (EC's <see cref="EcOptions.EmbeddingDim"/>).</summary>
     public int EmbeddingDim { get; init; } = new EcOptions().EmbeddingDim;
@@ -67,13 +67,17 @@ public static class EcModules
     static readonly byte[] Magic = "EACECM01"u8.ToArray();
     const string What = "EraseAtCore EC-modules file";
 
-    /// <summary>Trains heads for <paramref name="original"/> on <paramref name="train"/> (the Original is only read).</summary>
+    /// <summary>
+    /// Trains heads for <paramref name="original"/> on <paramref name="train"/> (the Original is only read), seeding torch
+    /// with <see cref="EcModulesOptions.Seed"/> first, so the same options give the same heads.
+    /// </summary>
     public static (AuxiliaryHeads Heads, EcModulesInfo Info) Train(StagedModel original, ImageSet train, Normalization normalize, Device device, EcModulesOptions options)
     {
-        var stages = options.Stages ?? original.StageNames.Take(original.StageNames.Count - 1).ToList();
+        var stages = options.Stages ?? EcParts.SupervisionPoints(original, new EcOptions()).HeadStages;
         if (stages.Count == 0) throw new ArgumentException($"{original.Spec.Describe()} has one stage: there is no head to train.");
         if (options.Epochs < 1 || options.BatchSize < 1 || !(options.LearningRate > 0))
             throw new ArgumentException($"EC modules need epochs >= 1, batch size >= 1 and a positive learning rate; got {options.Epochs}, {options.BatchSize}, {options.LearningRate}.");
+        Runtime.Seeding.Seed(options.Seed);
         AuxiliaryHeads heads;
         using (var scope = NewDisposeScope())
         {
@@ -89,6 +93,18 @@ public static class EcModules
             Model = original.Spec, OriginalSha256 = Fingerprint(original), Stages = heads.Stages, EmbeddingDim = options.EmbeddingDim,
             Options = options with { Stages = heads.Stages }, TrainImages = train.Count, FinalLoss = loss,
         });
+    }
+
+    /// <summary><see cref="Train"/>, then <see cref="Save"/> to <paramref name="path"/>; the heads are freed afterwards.</summary>
+    public static EcModulesInfo TrainToFile(string path, StagedModel original, ImageSet train, Normalization normalize, Device device, EcModulesOptions options)
+    {
+        var (heads, info) = Train(original, train, normalize, device, options);
+        using (heads)
+        {
+            heads.to(DeviceType.CPU);
+            Save(path, heads, info);
+        }
+        return info;
     }
 
     /// <summary>Writes <paramref name="heads"/> and <paramref name="info"/> to <paramref name="path"/> atomically.</summary>
@@ -115,8 +131,9 @@ public static class EcModules
         if (!info.Stages.SequenceEqual(heads.Stages) || info.EmbeddingDim != embeddingDim)
             throw new CheckpointException($"{path} has heads at {string.Join(", ", info.Stages)} (embedding {info.EmbeddingDim}); this EC run needs heads at " +
                 $"{string.Join(", ", heads.Stages)} (embedding {embeddingDim}). Train matching modules (erase-core ec-modules --stages ... --embedding-dim ...) or change EC's points.");
-        if (info.OriginalSha256 != Fingerprint(original))
-            throw new CheckpointException($"{path} was trained on another Original (weights fingerprint {info.OriginalSha256[..12]}…, this one {Fingerprint(original)[..12]}…). " +
+        string fingerprint = Fingerprint(original);
+        if (info.OriginalSha256 != fingerprint)
+            throw new CheckpointException($"{path} was trained on another Original (weights fingerprint {info.OriginalSha256[..12]}…, this one {fingerprint[..12]}…). " +
                 "Heads only fit the features they were trained on: train modules for this Original with erase-core ec-modules --from ORIGINAL.");
         try
         {

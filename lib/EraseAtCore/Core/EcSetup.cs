@@ -1,4 +1,5 @@
 using EraseAtCore.Data;
+using EraseAtCore.Models;
 using EraseAtCore.Unlearning;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,16 +22,9 @@ public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, doubl
         options.Validate();
         context.Config.Validate();
         var model = context.Original;
-        var points = options.Points ?? model.StageNames;
-        foreach (var p in points)
-            if (!model.StageNames.Contains(p))
-                throw new ArgumentException($"EC supervision point '{p}' is not a stage of {model.Spec.Architecture}; its stages are {string.Join(", ", model.StageNames)}.");
-        if (points.Distinct().Count() != points.Count) throw new ArgumentException($"EC supervision points repeat a stage: {string.Join(", ", points)}.");
-        // Shallowest first, whatever order the user typed.
-        points = points.OrderBy(p => model.StageNames.ToList().IndexOf(p)).ToList();
+        var (points, headStages) = SupervisionPoints(model, options);
         var weights = LayerWeights.For(options.Weighting, points.Count, options.Weights);
         string last = model.StageNames[^1];
-        var headStages = points.Where(p => !(p == last && options.LastPointUsesModelHead)).ToList();
         if (context.Split.Train.Retain.Count == 0) throw new ArgumentException("EC needs retain images (for its cross-entropy and as contrastive partners); the retain set is empty.");
         if (context.Split.Train.Forget.Count == 0) throw new ArgumentException("EC needs forget images; the forget set is empty.");
         AuxiliaryHeads? heads = null;
@@ -55,6 +49,24 @@ public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, doubl
             foreach (var p in heads.parameters()) p.requires_grad_(false);
         }
         return new EcParts(new EcObjective(options, points, weights, heads, last), heads, warmup, options.TrainHeads);
+    }
+
+    /// <summary>
+    /// EC's supervision points on <paramref name="model"/> (the given ones or every stage, shallowest first) and the
+    /// stages among them that need an auxiliary head (all but the last when it uses the model's own classifier).
+    /// </summary>
+    /// <exception cref="ArgumentException">A point is not a stage of the model, or repeats one.</exception>
+    public static (IReadOnlyList<string> Points, IReadOnlyList<string> HeadStages) SupervisionPoints(StagedModel model, EcOptions options)
+    {
+        var stages = model.StageNames.ToList();
+        var points = options.Points ?? stages;
+        foreach (var p in points)
+            if (!stages.Contains(p))
+                throw new ArgumentException($"EC supervision point '{p}' is not a stage of {model.Spec.Architecture}; its stages are {string.Join(", ", stages)}.");
+        if (points.Distinct().Count() != points.Count) throw new ArgumentException($"EC supervision points repeat a stage: {string.Join(", ", points)}.");
+        // Shallowest first, whatever order the user typed.
+        var ordered = points.OrderBy(stages.IndexOf).ToList();
+        return (ordered, ordered.Where(p => !(p == stages[^1] && options.LastPointUsesModelHead)).ToList());
     }
 
     /// <summary>The heads as loop companions when they train (empty when there are none or they are frozen).</summary>

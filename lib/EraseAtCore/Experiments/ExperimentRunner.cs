@@ -170,7 +170,7 @@ public static class ExperimentRunner
             // The method's resolved settings (its defaults included), not only the knobs given: a changed default recomputes.
             // The forget split too: another request in the same folder (or an edited class-list file) must not reuse these models.
             string modelKey = retrainFile is not null
-                ? RunFolder.Key("model", "retrain-file", ModelFile.Fingerprint(retrainFile), spec, SplitInfo.Of(split))
+                ? RunFolder.Key("model", "retrain-file", RetrainFingerprint.Value, spec, SplitInfo.Of(split))
                 : RunFolder.Key("model", resolved.Method, _originalKey, SplitInfo.Of(split), methodConfig, resolved.Options, recipe, method.Settings, modulesKey);
             // The record holds CKA to Retrain: another --retrain file re-evaluates every model.
             string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion, name == "retrain" ? null : RetrainFingerprint.Value);
@@ -236,22 +236,14 @@ public static class ExperimentRunner
         // live beside the Original (shared by a study's requests). Stages: the ones this EC configuration puts heads on.
         (string Path, string Key) EnsureEcModules(EcOptions ec, Action<string, double, string> report)
         {
-            var names = _original!.StageNames;
-            var points = (ec.Points ?? names).OrderBy(p => names.ToList().IndexOf(p)).ToList();
-            var stages = points.Where(p => !(p == names[^1] && ec.LastPointUsesModelHead)).ToList();
+            var stages = EcParts.SupervisionPoints(_original!, ec).HeadStages;
             var options = new EcModulesOptions { Stages = stages, EmbeddingDim = ec.EmbeddingDim, Seed = seed };
             string key = RunFolder.Key("ec-modules", _originalKey, split.Data.Name, split.Data.Train.Count, _preset.Normalize, options, EcModules.FormatTag);
             var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
             string path = Path.Combine(Path.GetDirectoryName(models.Checkpoint("original", seed))!, $"ec_modules_{string.Join("-", stages)}_d{ec.EmbeddingDim}.ecm");
             if (File.Exists(path) && File.Exists(path + ".key") && File.ReadAllText(path + ".key").Trim() == key) return (path, key);
             report("ec-modules", 0.1, $"training EC modules once for the Original ({split.Data.Train.Count} training images)");
-            Seeding.Seed(seed);
-            var (heads, info) = EcModules.Train(_original!, split.Data.Train, _preset.Normalize, config.Device, options);
-            using (heads)
-            {
-                heads.to(DeviceType.CPU);
-                EcModules.Save(path, heads, info);
-            }
+            EcModules.TrainToFile(path, _original!, split.Data.Train, _preset.Normalize, config.Device, options);
             AtomicFile.WriteAllText(path + ".key", key);
             return (path, key);
         }
