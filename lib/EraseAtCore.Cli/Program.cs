@@ -21,6 +21,7 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     PyTorchCommands.Export(),
     FeaturesCommand.Create(),
     EcModulesCommand.Create(),
+    DoctorCommand.Create(),
 };
 try
 {

@@ -51,7 +51,7 @@ static class TrainCommand
                 string path = Path.Combine(dir, (isRetrain ? "retrain" : "original") + ".ckpt");
                 Checkpoint.Save(path, model, trained.Info);
                 AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"),
-                    System.Text.Json.JsonSerializer.Serialize(new { trained.Info, epochs = trained.Result.Epochs }, Checkpoint.Json));
+                    System.Text.Json.JsonSerializer.Serialize(new { trained.Info, epochs = trained.Result.Epochs, cpu_kernels = CpuKernelGuard.Verdict.Explain() }, Checkpoint.Json));
                 AnsiConsole.MarkupLine($"saved [blue]{Markup.Escape(path)}[/]");
             }
             return 0;

@@ -18,7 +18,7 @@ public sealed class BenchReport
 
     /// <summary>
     /// A report that starts with <c>bench=NAME</c>, then the run's environment: device, CPU threads of libtorch,
-    /// the oneDNN ISA cap in force (see <see cref="Runtime.CpuKernelGuard"/>) and the libtorch version.
+    /// the CPU kernel caps in force and why (see <see cref="Runtime.CpuKernelGuard"/>) and the libtorch version.
     /// </summary>
     public static BenchReport Start(string bench, TorchSharp.torch.Device device) => new BenchReport()
         .Add("bench", bench)
@@ -26,6 +26,7 @@ public sealed class BenchReport
         .Add("threads", TorchSharp.torch.get_num_threads())
         .Add("onednn_isa_cap", Runtime.CpuKernelGuard.Effective ?? "none")
         .Add("cpu_kernel_caps", Runtime.CpuKernelGuard.Describe())
+        .Add("cpu_kernel_caps_why", Runtime.CpuKernelGuard.Verdict.Explain())
         .Add("libtorch", TorchSharp.torch.__version__);
 
     /// <summary>The value of <paramref name="key"/> (the last one written), or null.</summary>

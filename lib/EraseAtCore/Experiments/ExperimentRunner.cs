@@ -125,7 +125,7 @@ public static class ExperimentRunner
             },
             Versions = new Dictionary<string, string>
             {
-                ["erase_core"] = Checkpoint.LibraryVersion, ["runtime"] = TorchRuntime.Describe(), ["dotnet"] = Environment.Version.ToString(),
+                ["erase_core"] = Checkpoint.LibraryVersion, ["runtime"] = TorchRuntime.Describe(), ["cpu_kernels"] = CpuKernelGuard.Verdict.Explain(), ["dotnet"] = Environment.Version.ToString(),
                 ["device"] = config.Device.ToString(), ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
             },
         };

@@ -6,29 +6,20 @@ using System.Runtime.Intrinsics.X86;
 namespace EraseAtCore.Runtime;
 
 /// <summary>
-/// Keeps libtorch's three CPU kernel libraries off the code paths that give wrong results on our machines: oneDNN
-/// (convolutions) on AVX, ATen's own vectorised kernels and oneMKL (matrix products) on AVX2, oneMKL also on
-/// bitwise-reproducible results, unless the user chose otherwise.
+/// Puts libtorch's three CPU kernel libraries (oneDNN, ATen, oneMKL) at the fastest instruction set that computes
+/// correctly on this machine, as decided by <see cref="CpuSelfTest"/> once per CPU model and libtorch build and cached
+/// (<see cref="CpuVerdictCache"/>), before any torch call of ours.
 /// </summary>
 /// <remarks>
-/// Why: on the AMD EPYC (AVX-512) machines this kit is developed and tested on, AVX-512 code gives wrong
-/// float32 results that vary from run to run. oneDNN's AVX-512 convolution input-gradients were off by order 1
-/// against a hand-computed reference (ResNets diverged to NaN); with oneMKL moved onto its AVX-512 path
-/// (MKL_CBWR=AUTO) two trainings with the same seed, or a saved and reloaded model, sometimes disagreed.
-/// oneDNN's AVX2 kernels were better but not clean: when torch work moves between threads (test runners, notebook
-/// kernels), about one training in twenty on a thread other than the first diverged to NaN or drifted from the
-/// same-seed reference (3 of 12 test processes); with oneDNN on AVX or SSE4.1, ATen and oneMKL on AVX2, none did
-/// in 12 processes and 32 thread switches. AVX costs about 1.3x in training-step time against AVX2 (SSE4.1 1.6-2x);
-/// correct results come first. Capped, the computations are exact and repeatable (TorchOpTests, CheckpointTests).
+/// Why: on some machines libtorch 2.10's AVX-512 (and, rarely, AVX2) convolution kernels give wrong float32 results:
+/// on the AMD EPYC Zen 5 machines this kit is built on, oneDNN's AVX-512 input-gradients are off by order 1 and
+/// ResNets diverge to NaN, while on a Zen 4 the same code is exact. A blanket cap cost every user about 1.45x in
+/// training-step time; the self-test caps only what fails where it fails (docs/cpu-kernels.md has the measurements).
 /// <para>
-/// MKL_CBWR=AVX2 also makes oneMKL's results independent of buffer alignment, which by default it is not on
-/// Intel CPUs: the same seed must give the same model on every machine's run (CI saw it differ).
-/// </para>
-/// <para>
-/// The libraries read these variables once, at first use, from the native environment, so they are set through
-/// libc's setenv (.NET's Environment.SetEnvironmentVariable does not reach native code on Linux) when this
-/// assembly loads, before any torch call of ours. A variable the user already set is kept: set
-/// ONEDNN_MAX_CPU_ISA=ALL, ATEN_CPU_CAPABILITY=avx512 and MKL_CBWR=AUTO before starting the process to opt out.
+/// The libraries read their variables once, at first use, from the native environment, so they are set through libc's
+/// setenv (.NET's Environment.SetEnvironmentVariable does not reach native code on Linux) when this assembly loads.
+/// A variable the user already set is kept. <c>ERASE_CORE_CPU_SELFTEST=off</c> skips the self-test and applies the
+/// conservative caps (oneDNN AVX, ATen and oneMKL AVX2); <c>erase-core doctor</c> shows the verdict and reruns it.
 /// </para>
 /// </remarks>
 public static class CpuKernelGuard
@@ -36,30 +27,99 @@ public static class CpuKernelGuard
     /// <summary>The environment variable oneDNN reads for its instruction-set cap.</summary>
     public const string Variable = "ONEDNN_MAX_CPU_ISA";
 
-    /// <summary>The environment variable ATen reads for the vectorised kernels it dispatches to.</summary>
-    public const string AtenVariable = "ATEN_CPU_CAPABILITY";
+    /// <summary>The variable that turns the self-test off ("off": conservative caps without testing).</summary>
+    public const string SelfTestSwitch = "ERASE_CORE_CPU_SELFTEST";
 
-    /// <summary>The environment variable oneMKL reads for its code path and reproducibility mode.</summary>
-    public const string MklVariable = "MKL_CBWR";
+    static readonly Lock Gate = new();
+    static CpuKernelVerdict? _verdict;
 
-    /// <summary>Each variable with the value this guard gives it when the user has not.</summary>
-    static readonly (string Name, string Value)[] Caps = [(Variable, "AVX"), (AtenVariable, "avx2"), (MklVariable, "AVX2")];
+    /// <summary>The verdict in force in this process (applying it first if the module initializer has not).</summary>
+    public static CpuKernelVerdict Verdict { get { Apply(); return _verdict!; } }
 
     /// <summary>The oneDNN cap in force for this process (set by the user, by this guard, or none).</summary>
     public static string? Effective => Marshal.PtrToStringAnsi(getenv(Variable));
 
-    /// <summary>The variables in force, as "NAME=value" (unset ones left out), for run descriptions.</summary>
-    public static string Describe() => string.Join(" ", Caps.Select(c => (c.Name, Value: Marshal.PtrToStringAnsi(getenv(c.Name))))
-        .Where(c => c.Value is not null).Select(c => $"{c.Name}={c.Value}")) is { Length: > 0 } s ? s : "no caps";
+    /// <summary>The variables in force, as "NAME=value" (unset ones left out), or "no caps".</summary>
+    public static string Describe() => string.Join(" ", CpuKernelLibrary.All.Select(l => (l.Variable, Value: Marshal.PtrToStringAnsi(getenv(l.Variable))))
+        .Where(c => c.Value is not null).Select(c => $"{c.Variable}={c.Value}")) is { Length: > 0 } s ? s : "no caps";
 
-    /// <summary>Sets each cap nobody has set; safe to call more than once.</summary>
+    /// <summary>Variables the user set before this process started, with their values.</summary>
+    public static IReadOnlyDictionary<string, string> UserSettings { get; } = CpuKernelLibrary.All
+        .Select(l => (l.Variable, Value: Environment.GetEnvironmentVariable(l.Variable))) // .NET's copy: the environment at start, before our setenv
+        .Where(v => v.Value is not null).ToDictionary(v => v.Variable, v => v.Value!);
+
+    /// <summary>Whether caps matter here: x64 Linux with AVX2, where libtorch's kernels go beyond AVX.</summary>
+    public static bool Applies => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && Avx2.IsSupported;
+
+    /// <summary>The TorchSharp version the verdict is for (read from the managed assembly: no native code runs).</summary>
+    public static string TorchSharpVersion => typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>The cache key of this machine's verdict.</summary>
+    public static string VerdictKey => CpuIdentity.Current.VerdictKey(LibtorchBuild(), CpuSelfTest.Version,
+        string.Join(",", UserSettings.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}={u.Value}")));
+
+    /// <summary>Decides the caps (cached verdict, else the self-test) and sets them; safe to call more than once.</summary>
     [SuppressMessage("Usage", "CA2255", Justification = "Must run before libtorch first touches its CPU kernels; see remarks.")]
     [ModuleInitializer]
     public static void Apply()
     {
-        // AVX2 only where it exists: a cap names the best the libraries may use, and MKL_CBWR=AVX2 would be refused without it.
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64 || !Avx2.IsSupported) return;
-        foreach (var (name, value) in Caps) setenv(name, value, 0); // 0 = keep a value the user already set
+        lock (Gate)
+        {
+            if (_verdict is not null) return;
+            _verdict = Decide();
+            foreach (var library in CpuKernelLibrary.All)
+                if (_verdict.Caps[library] is { } value) setenv(library.Variable, value, 0); // 0 = keep a value the user already set
+        }
+    }
+
+    /// <summary>
+    /// Runs the self-test now, whatever is cached, and caches the outcome. It applies to processes started from now
+    /// on: this process's libraries may already have read their caps.
+    /// </summary>
+    public static CpuKernelVerdict Rerun(int repeats = CpuSelfTest.DefaultRepeats, Action<string>? progress = null)
+    {
+        string? probe = CpuProbeProcess.Locate() ?? throw new InvalidOperationException(
+            $"The self-test needs {CpuProbeProcess.FileName} beside EraseAtCore.dll; build the solution (`dotnet build`) rather than copying EraseAtCore.dll alone.");
+        var verdict = CpuSelfTest.Run(probe, CpuIdentity.Current, TorchSharpVersion, UserSettings, repeats, progress);
+        if (verdict.Measured) CpuVerdictCache.Default.Write(VerdictKey, verdict);
+        return verdict;
+    }
+
+    static CpuKernelVerdict Decide()
+    {
+        var cpu = CpuIdentity.Current;
+        CpuKernelVerdict Unmeasured(CpuKernelCaps caps, string source) =>
+            new() { Caps = caps, Source = source, Cpu = cpu.ToString(), TestedAt = DateTimeOffset.UtcNow, Seconds = 0, Log = [] };
+        if (!Applies) return Unmeasured(CpuKernelCaps.None, "not x64 Linux with AVX2: no caps needed");
+        if (string.Equals(Environment.GetEnvironmentVariable(SelfTestSwitch), "off", StringComparison.OrdinalIgnoreCase))
+            return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.Conservative($"{SelfTestSwitch}=off: the kit's conservative caps"), UserSettings),
+                              $"no self-test: {SelfTestSwitch}=off");
+        if (UserSettings.Count == CpuKernelLibrary.All.Count)
+            return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.None, UserSettings), "no self-test: you set every variable");
+
+        string key = VerdictKey;
+        if (CpuVerdictCache.Default.Read(key) is { } cached) return cached with { Source = "self-test (cached)" };
+        if (CpuProbeProcess.Locate() is not { } probe)
+            return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.Conservative(
+                $"self-test unavailable ({CpuProbeProcess.FileName} is not beside EraseAtCore.dll); the kit's conservative caps"), UserSettings),
+                $"no self-test: {CpuProbeProcess.FileName} not found");
+
+        Console.Error.WriteLine($"erase-core: testing this CPU's kernels once ({cpu}); the verdict is cached in {CpuVerdictCache.Default.Directory}");
+        var verdict = CpuSelfTest.Run(probe, cpu, TorchSharpVersion, UserSettings);
+        Console.Error.WriteLine($"erase-core: {verdict.Explain()} [{verdict.Seconds:F1} s]");
+        if (verdict.Measured && !CpuVerdictCache.Default.Write(key, verdict))
+            Console.Error.WriteLine($"erase-core: could not write {CpuVerdictCache.Default.PathFor(key)}, so every process will test again; " +
+                                    "set XDG_CACHE_HOME to a writable folder");
+        return verdict;
+    }
+
+    /// <summary>TorchSharp's version and the size of libtorch_cpu beside it: a new libtorch build gets a new verdict.</summary>
+    static string LibtorchBuild()
+    {
+        string folder = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location) ?? "";
+        var library = new[] { Path.Combine(folder, "libtorch_cpu.so"), Path.Combine(folder, "runtimes", "linux-x64", "native", "libtorch_cpu.so") }
+            .Select(p => new FileInfo(p)).FirstOrDefault(f => f.Exists);
+        return $"TorchSharp {TorchSharpVersion}, libtorch_cpu {library?.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not found"} bytes";
     }
 
     [DllImport("libc", CharSet = CharSet.Ansi)]
