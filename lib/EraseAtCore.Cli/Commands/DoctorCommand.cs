@@ -12,15 +12,15 @@ static class DoctorCommand
     public static Command Create()
     {
         var rerun = new Option<bool>("--rerun") { Description = "Run the CPU self-test again now, whatever is cached, and cache its verdict for the processes that follow." };
-        var repeats = new Option<int>("--repeats")
+        var repeats = new Option<int?>("--repeats")
         {
-            DefaultValueFactory = _ => CpuSelfTest.DefaultRepeats,
-            Description = "With --rerun: new-thread repeats of each check (more find rarer failures; each repeat costs about 0.1 s per setting tried).",
+            Description = $"With --rerun: new-thread repeats of each check (default {CpuSelfTest.DefaultRepeats}; more find rarer failures, each repeat costs about 0.1 s per setting tried).",
         };
         var cmd = new Command("doctor", "Show which CPU kernel caps are in force here and why (the self-test's verdict); --rerun tests again.") { rerun, repeats };
         cmd.SetAction(parse =>
         {
-            int n = parse.GetValue(repeats);
+            int? n = parse.GetValue(repeats);
+            if (n is not null && !parse.GetValue(rerun)) throw new ArgumentException("--repeats applies to a rerun: add --rerun (erase-core doctor --rerun --repeats N).");
             if (n is < 0 or > 10_000) throw new ArgumentException($"--repeats must be between 0 and 10000 (got {n}).");
             var cpu = CpuIdentity.Current;
             Console.WriteLine($"cpu={cpu}");
@@ -32,11 +32,11 @@ static class DoctorCommand
             Print("verdict", CpuKernelGuard.Verdict);
             if (parse.GetValue(rerun))
             {
-                var fresh = CpuKernelGuard.Rerun(n, step => Console.Error.WriteLine($"doctor: {step}"));
+                var fresh = CpuKernelGuard.Rerun(n ?? CpuSelfTest.DefaultRepeats, step => Console.Error.WriteLine($"doctor: {step}"));
                 Print("rerun", fresh);
-                Console.WriteLine(fresh.Measured
+                Console.WriteLine(fresh.Status == CpuVerdictStatus.Passed
                     ? "rerun_note=cached; processes started from now on use it (this one keeps the caps it started with)"
-                    : "rerun_note=not cached: the self-test did not reach a verdict");
+                    : $"rerun_note=not cached ({fresh.Status}): {fresh.Source}");
             }
             return 0;
         });
@@ -46,7 +46,8 @@ static class DoctorCommand
     static void Print(string prefix, CpuKernelVerdict verdict)
     {
         Console.WriteLine($"{prefix}.caps={verdict.Caps}");
-        Console.WriteLine($"{prefix}.source={verdict.Source}");
+        Console.WriteLine($"{prefix}.status={verdict.Status}");
+        Console.WriteLine($"{prefix}.source={verdict.Origin}");
         Console.WriteLine($"{prefix}.why={verdict.Explain()}");
         Console.WriteLine($"{prefix}.tested_at={verdict.TestedAt:u}");
         Console.WriteLine($"{prefix}.seconds={verdict.Seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}");

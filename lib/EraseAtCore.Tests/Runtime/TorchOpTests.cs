@@ -30,7 +30,7 @@ public sealed class TorchOpTests
     public void Conv_input_gradient_matches_a_hand_computed_reference()
     {
         // Regression test for wrong float32 conv gradients from oneDNN's AVX-512 kernels on AMD EPYC
-        // (see CpuKernelGuard). Batch 50, 8 channels, 28x28: the shape on which they failed.
+        // (see docs/cpu-kernels.md). Batch 50, 8 channels, 28x28: the shape on which they failed.
         using var scope = NewDisposeScope();
         set_num_threads(2);
         manual_seed(0);
@@ -62,7 +62,7 @@ public sealed class TorchOpTests
     public void Matrix_products_do_not_depend_on_how_the_input_is_aligned()
     {
         // Same seed must give the same model (CheckpointTests). oneMKL may pick a different kernel for an
-        // input that is not 64-byte aligned unless MKL_CBWR pins its code path (see CpuKernelGuard);
+        // input that is not 64-byte aligned unless MKL_CBWR pins its code path (see docs/cpu-kernels.md);
         // a view that starts one float into a buffer is the misaligned case.
         using var scope = NewDisposeScope();
         manual_seed(1);

@@ -115,7 +115,7 @@ public sealed class CheckpointTests : IDisposable
     public void Same_seed_gives_the_same_model_on_other_threads()
     {
         // Notebook kernels and test runners move torch work between threads. With oneDNN on AVX2 about one
-        // training in twenty on a new thread diverged or drifted here (see CpuKernelGuard); each new thread is a try.
+        // training in twenty on a new thread diverged or drifted here (see docs/cpu-kernels.md); each new thread is a try.
         using var reference = TrainedTiny(5);
         var expected = reference.parameters().ToArray();
         for (int attempt = 0; attempt < 4; attempt++)

@@ -27,6 +27,7 @@ public sealed class BenchReport
         .Add("onednn_isa_cap", Runtime.CpuKernelGuard.Effective ?? "none")
         .Add("cpu_kernel_caps", Runtime.CpuKernelGuard.Describe())
         .Add("cpu_kernel_caps_why", Runtime.CpuKernelGuard.Verdict.Explain())
+        .Add("malloc", Runtime.AllocatorTuning.State)
         .Add("libtorch", TorchSharp.torch.__version__);
 
     /// <summary>The value of <paramref name="key"/> (the last one written), or null.</summary>

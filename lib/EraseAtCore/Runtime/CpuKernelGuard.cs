@@ -13,8 +13,8 @@ namespace EraseAtCore.Runtime;
 /// <remarks>
 /// Why: on some machines libtorch 2.10's AVX-512 (and, rarely, AVX2) convolution kernels give wrong float32 results:
 /// on the AMD EPYC Zen 5 machines this kit is built on, oneDNN's AVX-512 input-gradients are off by order 1 and
-/// ResNets diverge to NaN, while on a Zen 4 the same code is exact. A blanket cap cost every user about 1.45x in
-/// training-step time; the self-test caps only what fails where it fails (docs/cpu-kernels.md has the measurements).
+/// ResNets diverge to NaN, while on a Zen 4 the same code is exact. A blanket cap cost about 1.45x in training-step
+/// time there; the self-test caps only what fails where it fails (docs/cpu-kernels.md has the measurements).
 /// <para>
 /// The libraries read their variables once, at first use, from the native environment, so they are set through libc's
 /// setenv (.NET's Environment.SetEnvironmentVariable does not reach native code on Linux) when this assembly loads.
@@ -55,8 +55,10 @@ public static class CpuKernelGuard
     public static string TorchSharpVersion => typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>The cache key of this machine's verdict.</summary>
+    /// <remarks>It covers the known-bad entries that apply, so a new entry takes effect on machines with a cached verdict.</remarks>
     public static string VerdictKey => CpuIdentity.Current.VerdictKey(LibtorchBuild(), CpuSelfTest.Version,
-        string.Join(",", UserSettings.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}={u.Value}")));
+        string.Join(",", UserSettings.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}={u.Value}")) + "|" +
+        string.Join(",", KnownBadCpus.For(CpuIdentity.Current, TorchSharpVersion).Select(e => $"{e.Library.Variable}<={e.Ceiling}")));
 
     /// <summary>Decides the caps (cached verdict, else the self-test) and sets them; safe to call more than once.</summary>
     [SuppressMessage("Usage", "CA2255", Justification = "Must run before libtorch first touches its CPU kernels; see remarks.")]
@@ -66,7 +68,14 @@ public static class CpuKernelGuard
         lock (Gate)
         {
             if (_verdict is not null) return;
-            _verdict = Decide();
+            bool tooLate = LibtorchLoaded();
+            try { _verdict = Decide(); }
+            catch (Exception e) // a guard that throws would take the whole assembly down with it: fall back, and say why
+            {
+                _verdict = Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.Conservative($"the self-test failed unexpectedly ({e.GetType().Name}: {e.Message}); the kit's conservative caps"), UserSettings),
+                                      $"no self-test: {e.GetType().Name}");
+            }
+            _verdict = _verdict with { TooLate = tooLate };
             foreach (var library in CpuKernelLibrary.All)
                 if (_verdict.Caps[library] is { } value) setenv(library.Variable, value, 0); // 0 = keep a value the user already set
         }
@@ -78,19 +87,24 @@ public static class CpuKernelGuard
     /// </summary>
     public static CpuKernelVerdict Rerun(int repeats = CpuSelfTest.DefaultRepeats, Action<string>? progress = null)
     {
-        string? probe = CpuProbeProcess.Locate() ?? throw new InvalidOperationException(
+        if (!Applies) return Unmeasured(CpuKernelCaps.None, NotApplicable);
+        string probe = CpuProbeProcess.Locate() ?? throw new InvalidOperationException(
             $"The self-test needs {CpuProbeProcess.FileName} beside EraseAtCore.dll; build the solution (`dotnet build`) rather than copying EraseAtCore.dll alone.");
         var verdict = CpuSelfTest.Run(probe, CpuIdentity.Current, TorchSharpVersion, UserSettings, repeats, progress);
-        if (verdict.Measured) CpuVerdictCache.Default.Write(VerdictKey, verdict);
+        if (verdict.Status == CpuVerdictStatus.Passed) CpuVerdictCache.Default.Write(VerdictKey, verdict);
         return verdict;
     }
 
+    const string NotApplicable = "not x64 Linux with AVX2: no caps needed";
+
+    static CpuKernelVerdict Unmeasured(CpuKernelCaps caps, string source) => new()
+    {
+        Caps = caps, Status = CpuVerdictStatus.NotTested, Source = source, Cpu = CpuIdentity.Current.ToString(), TestedAt = DateTimeOffset.UtcNow, Seconds = 0, Log = [],
+    };
+
     static CpuKernelVerdict Decide()
     {
-        var cpu = CpuIdentity.Current;
-        CpuKernelVerdict Unmeasured(CpuKernelCaps caps, string source) =>
-            new() { Caps = caps, Source = source, Cpu = cpu.ToString(), TestedAt = DateTimeOffset.UtcNow, Seconds = 0, Log = [] };
-        if (!Applies) return Unmeasured(CpuKernelCaps.None, "not x64 Linux with AVX2: no caps needed");
+        if (!Applies) return Unmeasured(CpuKernelCaps.None, NotApplicable);
         if (string.Equals(Environment.GetEnvironmentVariable(SelfTestSwitch), "off", StringComparison.OrdinalIgnoreCase))
             return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.Conservative($"{SelfTestSwitch}=off: the kit's conservative caps"), UserSettings),
                               $"no self-test: {SelfTestSwitch}=off");
@@ -98,19 +112,27 @@ public static class CpuKernelGuard
             return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.None, UserSettings), "no self-test: you set every variable");
 
         string key = VerdictKey;
-        if (CpuVerdictCache.Default.Read(key) is { } cached) return cached with { Source = "self-test (cached)" };
+        if (CpuVerdictCache.Default.Read(key) is { Status: CpuVerdictStatus.Passed } cached) return cached with { FromCache = true };
         if (CpuProbeProcess.Locate() is not { } probe)
             return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.Conservative(
                 $"self-test unavailable ({CpuProbeProcess.FileName} is not beside EraseAtCore.dll); the kit's conservative caps"), UserSettings),
                 $"no self-test: {CpuProbeProcess.FileName} not found");
 
+        var cpu = CpuIdentity.Current;
         Console.Error.WriteLine($"erase-core: testing this CPU's kernels once ({cpu}); the verdict is cached in {CpuVerdictCache.Default.Directory}");
         var verdict = CpuSelfTest.Run(probe, cpu, TorchSharpVersion, UserSettings);
         Console.Error.WriteLine($"erase-core: {verdict.Explain()} [{verdict.Seconds:F1} s]");
-        if (verdict.Measured && !CpuVerdictCache.Default.Write(key, verdict))
+        if (verdict.Status == CpuVerdictStatus.Passed && !CpuVerdictCache.Default.Write(key, verdict))
             Console.Error.WriteLine($"erase-core: could not write {CpuVerdictCache.Default.PathFor(key)}, so every process will test again; " +
                                     "set XDG_CACHE_HOME to a writable folder");
         return verdict;
+    }
+
+    /// <summary>Whether libtorch is already mapped into this process (someone used torch before this assembly loaded).</summary>
+    static bool LibtorchLoaded()
+    {
+        try { return OperatingSystem.IsLinux() && File.ReadLines("/proc/self/maps").Any(l => l.Contains("libtorch_cpu", StringComparison.Ordinal)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>TorchSharp's version and the size of libtorch_cpu beside it: a new libtorch build gets a new verdict.</summary>

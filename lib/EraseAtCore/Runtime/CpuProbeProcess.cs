@@ -3,21 +3,6 @@ using System.Text.Json;
 
 namespace EraseAtCore.Runtime;
 
-/// <summary>One check of erase-core-cpu-probe: how many of its runs failed, and the worst case in words.</summary>
-public sealed record CpuProbeCheck(string Name, string Thread, int Runs, int Failures, string Worst, double Milliseconds);
-
-/// <summary>What one run of erase-core-cpu-probe under one set of caps reported.</summary>
-public sealed record CpuProbeRun(CpuKernelCaps Caps, bool Passed, IReadOnlyList<CpuProbeCheck> Checks, double Seconds, string? Error)
-{
-    /// <summary>The checks that failed.</summary>
-    public IEnumerable<CpuProbeCheck> Failed => Checks.Where(c => c.Failures > 0);
-
-    /// <summary>"conv_input_gradient on a new thread failed 3 of 4: ..." for the first failure, or "passed".</summary>
-    public string Summary => Error ?? (Failed.FirstOrDefault() is { } f
-        ? $"{f.Name} on {(f.Thread == "first" ? "the first thread" : "a new thread")} failed {f.Failures} of {f.Runs}: {f.Worst}"
-        : "passed");
-}
-
 /// <summary>
 /// Starts erase-core-cpu-probe (lib/EraseAtCore.CpuProbe, copied beside this assembly) as a child process with
 /// chosen caps. A child, because each library reads its cap once per process: the only way to try a setting is a
@@ -28,7 +13,7 @@ public static class CpuProbeProcess
     /// <summary>The probe's file name beside EraseAtCore.dll.</summary>
     public const string FileName = "erase-core-cpu-probe.dll";
 
-    /// <summary>A probe that has not answered in this long is taken as failed (a hang is a result too).</summary>
+    /// <summary>A probe that has not answered in this long is taken as failed (a hang under some caps is a result too).</summary>
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     /// <summary>The probe beside this assembly, or null when it is not there (a hand-copied DLL).</summary>
@@ -43,42 +28,49 @@ public static class CpuProbeProcess
     public static CpuProbeRun Run(string probePath, CpuKernelCaps caps, int repeats)
     {
         var clock = Stopwatch.StartNew();
+        // Only stdout is redirected, and read on this thread: this can run inside the module initializer, where any
+        // other thread that ran our code would wait for it, and where pool threads may be scarce. The probe prints one
+        // JSON line (far below a pipe's buffer), so waiting for its exit before reading cannot stall it; its stderr
+        // (usage errors, native warnings) goes where ours goes.
         var start = new ProcessStartInfo(DotnetHost(), ["exec", probePath, "--json", "--stop-at-first-failure", "--repeats", repeats.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardOutput = true, UseShellExecute = false,
         };
         foreach (var library in CpuKernelLibrary.All)
         {
             if (caps[library] is { } value) start.Environment[library.Variable] = value;
             else start.Environment.Remove(library.Variable);
         }
-        try
+        Process process;
+        try { process = Process.Start(start)!; }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            using var process = Process.Start(start)!;
-            // Both pipes read at once (a full stderr pipe would stall the child); BCL code only, since this can run
-            // inside the module initializer, where a thread touching our types would wait for it.
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
+            return new(caps, false, [], clock.Elapsed.TotalSeconds, $"the probe could not be started: {e.Message}");
+        }
+        using (process)
+        {
+            CpuProbeRun Crashed(string what) =>
+                new(caps, false, [new CpuProbeCheck(CpuProbeCheck.Crashed, "first", 1, 1, what, clock.Elapsed.TotalMilliseconds)], clock.Elapsed.TotalSeconds, null);
             if (!process.WaitForExit(Timeout))
             {
                 process.Kill(entireProcessTree: true);
-                return new(caps, false, [], clock.Elapsed.TotalSeconds, $"the probe did not finish in {Timeout.TotalSeconds:F0} s");
+                return Crashed($"the probe did not finish in {Timeout.TotalSeconds:F0} s");
             }
-            process.WaitForExit();
-            string output = stdout.Result, errors = stderr.Result.Trim();
-            var json = output.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
-            if (json is null)
-                return new(caps, false, [], clock.Elapsed.TotalSeconds,
-                    $"the probe exited with {process.ExitCode} without a result{(errors.Length > 0 ? ": " + errors.Split('\n')[^1] : "")}");
-            using var doc = JsonDocument.Parse(json);
-            var checks = doc.RootElement.GetProperty("checks").EnumerateArray().Select(c => new CpuProbeCheck(
-                c.GetProperty("name").GetString()!, c.GetProperty("thread").GetString()!, c.GetProperty("runs").GetInt32(),
-                c.GetProperty("failures").GetInt32(), c.GetProperty("worst").GetString()!, c.GetProperty("ms").GetDouble())).ToList();
-            return new(caps, doc.RootElement.GetProperty("passed").GetBoolean(), checks, clock.Elapsed.TotalSeconds, null);
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or JsonException or KeyNotFoundException)
-        {
-            return new(caps, false, [], clock.Elapsed.TotalSeconds, $"the probe could not be run: {e.Message}");
+            string output = process.StandardOutput.ReadToEnd();
+            string? json = output.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
+            if (json is null) return Crashed($"the probe exited with {process.ExitCode} without a result");
+            try
+            {
+                using var doc = JsonDocument.Parse(json);
+                var checks = doc.RootElement.GetProperty("checks").EnumerateArray().Select(c => new CpuProbeCheck(
+                    c.GetProperty("name").GetString()!, c.GetProperty("thread").GetString()!, c.GetProperty("runs").GetInt32(),
+                    c.GetProperty("failures").GetInt32(), c.GetProperty("worst").GetString()!, c.GetProperty("ms").GetDouble())).ToList();
+                return new(caps, doc.RootElement.GetProperty("passed").GetBoolean(), checks, clock.Elapsed.TotalSeconds, null);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                return Crashed($"the probe's result could not be read ({e.Message})");
+            }
         }
     }
 
@@ -89,7 +81,7 @@ public static class CpuProbeProcess
         // .../dotnet/shared/Microsoft.NETCore.App/10.0.x/ -> .../dotnet/dotnet
         var runtime = new DirectoryInfo(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory());
         string? root = runtime.Parent?.Parent?.Parent?.FullName;
-        string candidate = root is null ? "" : Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+        string candidate = root is null ? "" : Path.Combine(root, "dotnet");
         return File.Exists(candidate) ? candidate : "dotnet";
     }
 }

@@ -8,7 +8,13 @@ namespace EraseAtCore.Runtime;
 /// </summary>
 public sealed class CpuVerdictCache(string directory)
 {
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // Nullable annotations respected, so a hand-edited "caps": null is a damaged file (test again), not a crash later;
+    // the status as a name, so the file reads as what it says.
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, RespectNullableAnnotations = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     /// <summary>The folder the verdicts live in.</summary>
     public string Directory { get; } = directory;

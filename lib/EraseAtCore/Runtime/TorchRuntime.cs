@@ -26,7 +26,7 @@ public static class TorchRuntime
     {
         EnsureLoaded();
         return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {__version__}, " +
-               $"{get_num_threads()} CPU threads, CPU kernels {CpuKernelGuard.Describe()} ({CpuKernelGuard.Verdict.Source}), CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} device(s))" : "not available")}";
+               $"{get_num_threads()} CPU threads, CPU kernels {CpuKernelGuard.Describe()} ({CpuKernelGuard.Verdict.Origin}), malloc {AllocatorTuning.State}, CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} device(s))" : "not available")}";
     }
 
     static string Load()
