@@ -1,9 +1,9 @@
 using System.CommandLine;
 using EraseAtCore.Cli.Commands;
+using EraseAtCore.Cli.Terminal;
 using EraseAtCore.Data;
 using EraseAtCore.Runtime;
 using EraseAtCore.Training;
-using Spectre.Console;
 
 // erase-core: the command line of the EraseAtCore kit. Each sub-command lives in Commands/.
 var root = new RootCommand("EraseAtCore: representation-level machine unlearning (Erase at the Core) and the metrics that expose superficial forgetting.")
@@ -23,14 +23,15 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     EcModulesCommand.Create(),
     DoctorCommand.Create(),
 };
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0) return UserErrors.ReportParseErrors(parse);
 try
 {
-    // Our own handler below turns user errors into one readable line (exit 2); anything else still throws.
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Our own handler below turns user errors into one line on stderr (exit 2); anything else still throws.
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (e is DataFormatException or DatasetNotFoundException or TorchLoadException or CheckpointException or ArgumentException or IOException)
 {
-    // Errors a user can act on: print the message (it says what to do), not a stack trace.
-    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-    return 2;
+    // Errors a user can act on: the message says what to do; no stack trace.
+    return UserErrors.Report(e.Message);
 }
