@@ -7,8 +7,19 @@ cd "$(dirname "$0")/.."
 out=${1:?usage: .ci/cli-errors.sh OUT_DIR}
 mkdir -p "$out"
 KIT=(dotnet lib/EraseAtCore.Cli/bin/Release/net10.0/erase-core.dll)
-bad=$(mktemp); trap 'rm -f "$bad"' EXIT
+bad=$(mktemp)
 printf 'not a checkpoint' > "$bad"
+npy=$(mktemp -d); trap 'rm -f "$bad"; rm -rf "$npy"' EXIT
+# Features with a NaN, and features that are the same for every example (Debian's python3-numpy, a python3-torch dependency).
+/usr/bin/python3 - "$npy" <<'PY'
+import sys, numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(0)
+good = rng.standard_normal((50, 8)).astype(np.float32)
+np.save(f"{d}/good.npy", good)
+nan = good.copy(); nan[3, 2] = np.nan; np.save(f"{d}/nan.npy", nan)
+np.save(f"{d}/constant.npy", np.ones((50, 8), dtype=np.float32))
+PY
 cases=(
   "bogus-command"
   "train --epochs x"
@@ -17,6 +28,8 @@ cases=(
   "eval --model /nonexistent/original.ckpt"
   "eval --model $bad"
   "doctor --repeats 3"
+  "cka $npy/good.npy $npy/nan.npy"
+  "cka $npy/constant.npy $npy/good.npy"
   "unlearn --method nosuchmethod --from /nonexistent/original.ckpt"
 )
 n=0

@@ -59,6 +59,10 @@ static class CkaCommand
                 how = linearForm.ToString().ToLowerInvariant();
             }
             clock.Stop();
+            // Finite inputs give a NaN only as 0/0: a representation that does not vary across the examples.
+            if (double.IsNaN(value))
+                throw new ArgumentException($"CKA is undefined here: {(Varies(x) ? Path.GetFileName(pathB) : Path.GetFileName(pathA))} is the same for every example " +
+                                            "(no variance after centering), so there is nothing to align; check that the features were extracted from the right layer and inputs.");
             var lines = new (string, object)[]
             {
                 ("cka", value.ToString("F6", CultureInfo.InvariantCulture)), ("kernel", k.ToString().ToLowerInvariant()),
@@ -74,10 +78,21 @@ static class CkaCommand
         return cmd;
     }
 
+    static bool Varies(Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var f = features.to_type(ScalarType.Float64);
+        return (f - f.mean([0], keepdim: true)).abs().max().item<double>() > 0;
+    }
+
     // Rows are examples; a 1-D array is one feature per example, more dimensions are flattened (as UUEF's view(n, -1)).
     static Tensor Load(string path)
     {
         var t = Npy.Read(path);
+        long bad = t.isfinite().logical_not().sum().item<long>();
+        if (bad > 0)
+            throw new ArgumentException($"{path} holds {bad} NaN or infinite value(s) of {t.numel()}: CKA of such features is undefined; " +
+                                        "find where they came from (a diverged model, a division by zero) and export the features again.");
         return t.dim() switch
         {
             0 => throw new ArgumentException($"{path} holds a single number, not an n x d matrix."),

@@ -63,7 +63,15 @@ static class UnlearnCommand
             var result = ProgressView.Run(name, report =>
                 unlearner.Unlearn(new UnlearnContext(originalModel, split, chosen.Normalize, dev, config, p => report(ProgressView.Of(p)))));
             using var model = result.Model;
-            if (result.StopReason is { } why) AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(why)}");
+            if (result.StopReason is { } why)
+            {
+                // The guard keeps the last good state; when that is the Original itself, a result under the method's
+                // name would be a copy of the Original reported as unlearned.
+                if (SameWeights(model, originalModel))
+                    throw new ArgumentException($"{why} No step before that was kept, so the weights are the Original's: nothing was unlearned, " +
+                                                $"and nothing is evaluated or saved as {name}.ckpt.");
+                Console.Error.WriteLine($"warning: {why}");
+            }
             var evaluation = ForgettingEvaluator.Evaluate(model, split, chosen.Normalize, dev, originalModel);
             EvalCommand.Print(evaluation);
             AnsiConsole.MarkupLine($"unlearning took {result.Elapsed.TotalSeconds:F1} s");
@@ -83,7 +91,7 @@ static class UnlearnCommand
                 Checkpoint.Save(path, model, info);
                 AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"), System.Text.Json.JsonSerializer.Serialize(new
                 {
-                    method = name, config, stop_reason = result.StopReason, seconds = result.Elapsed.TotalSeconds,
+                    method = name, status = result.Diverged ? "diverged" : "completed", config, stop_reason = result.StopReason, seconds = result.Elapsed.TotalSeconds,
                     logits = evaluation.Logits, mia = evaluation.Mia, cka_to_original = evaluation.CkaToReference,
                     probes = evaluation.Probes, knn = evaluation.Knn, log = result.Log,
                 }, Checkpoint.Json));
@@ -92,5 +100,11 @@ static class UnlearnCommand
             return 0;
         });
         return cmd;
+    }
+
+    static bool SameWeights(EraseAtCore.Models.StagedModel a, EraseAtCore.Models.StagedModel b)
+    {
+        using var scope = torch.NewDisposeScope();
+        return a.parameters().Zip(b.parameters()).All(p => p.First.shape.SequenceEqual(p.Second.shape) && p.First.eq(p.Second.to(p.First.device)).all().item<bool>());
     }
 }
