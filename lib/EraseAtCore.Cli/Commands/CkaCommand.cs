@@ -59,10 +59,17 @@ static class CkaCommand
                 how = linearForm.ToString().ToLowerInvariant();
             }
             clock.Stop();
-            // Finite inputs give a NaN only as 0/0: a representation that does not vary across the examples.
+            // Finite inputs give a NaN as 0/0 (a representation that does not vary across the examples) or, debiased, as the
+            // square root of a self-similarity estimated below zero on few examples.
             if (double.IsNaN(value))
-                throw new ArgumentException($"CKA is undefined here: {(Varies(x) ? Path.GetFileName(pathB) : Path.GetFileName(pathA))} is the same for every example " +
-                                            "(no variance after centering), so there is nothing to align; check that the features were extracted from the right layer and inputs.");
+            {
+                string? constant = !Varies(x) ? pathA : !Varies(y) ? pathB : null;
+                throw new ArgumentException(constant is not null
+                    ? $"CKA is undefined here: {Path.GetFileName(constant)} is the same for every example (no variance after centering), so there is " +
+                      "nothing to align; check that the features were extracted from the right layer and inputs."
+                    : $"CKA came out undefined (NaN) on these {n} examples: the debiased estimator's self-similarity was not positive; " +
+                      "use more examples or drop --debiased.");
+            }
             var lines = new (string, object)[]
             {
                 ("cka", value.ToString("F6", CultureInfo.InvariantCulture)), ("kernel", k.ToString().ToLowerInvariant()),
