@@ -34,9 +34,10 @@ static class DoctorCommand
             {
                 var fresh = CpuKernelGuard.Rerun(n ?? CpuSelfTest.DefaultRepeats, step => Console.Error.WriteLine($"doctor: {step}"));
                 Print("rerun", fresh);
-                Console.WriteLine(fresh.Status == CpuVerdictStatus.Passed
+                bool cached = fresh.Status == CpuVerdictStatus.Passed && CpuVerdictCache.Default.Read(CpuKernelGuard.VerdictKey)?.TestedAt == fresh.TestedAt;
+                Console.WriteLine(cached
                     ? "rerun_note=cached; processes started from now on use it (this one keeps the caps it started with)"
-                    : $"rerun_note=not cached ({fresh.Status}): {fresh.Source}");
+                    : $"rerun_note=not cached ({fresh.Status}): {fresh.Source}{(fresh.Status == CpuVerdictStatus.Passed ? " (the cache could not be written)" : "")}");
             }
             return 0;
         });

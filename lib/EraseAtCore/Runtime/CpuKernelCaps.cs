@@ -34,6 +34,10 @@ public sealed record CpuKernelCaps
         return this with { Values = values, Reasons = reasons };
     }
 
+    /// <summary>These caps with every variable the user set put back to the user's value ("set by you").</summary>
+    public CpuKernelCaps WithUserSettings(IReadOnlyDictionary<string, string> userSet) =>
+        CpuKernelLibrary.All.Where(l => userSet.ContainsKey(l.Variable)).Aggregate(this, (c, l) => c.With(l, userSet[l.Variable], "set by you"));
+
     /// <summary>"NAME=value" for each variable that is set, or "no caps".</summary>
     public override string ToString() =>
         string.Join(" ", CpuKernelLibrary.All.Where(l => this[l] is not null).Select(l => $"{l.Variable}={this[l]}")) is { Length: > 0 } s ? s : "no caps";

@@ -72,7 +72,7 @@ public static class CpuKernelGuard
             try { _verdict = Decide(); }
             catch (Exception e) // a guard that throws would take the whole assembly down with it: fall back, and say why
             {
-                _verdict = Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.Conservative($"the self-test failed unexpectedly ({e.GetType().Name}: {e.Message}); the kit's conservative caps"), UserSettings),
+                _verdict = Unmeasured(CpuKernelCaps.Conservative($"the self-test failed unexpectedly ({e.GetType().Name}: {e.Message}); the kit's conservative caps").WithUserSettings(UserSettings),
                                       $"no self-test: {e.GetType().Name}");
             }
             _verdict = _verdict with { TooLate = tooLate };
@@ -90,9 +90,7 @@ public static class CpuKernelGuard
         if (!Applies) return Unmeasured(CpuKernelCaps.None, NotApplicable);
         string probe = CpuProbeProcess.Locate() ?? throw new InvalidOperationException(
             $"The self-test needs {CpuProbeProcess.FileName} beside EraseAtCore.dll; build the solution (`dotnet build`) rather than copying EraseAtCore.dll alone.");
-        var verdict = CpuSelfTest.Run(probe, CpuIdentity.Current, TorchSharpVersion, UserSettings, repeats, progress);
-        if (verdict.Status == CpuVerdictStatus.Passed) CpuVerdictCache.Default.Write(VerdictKey, verdict);
-        return verdict;
+        return TestAndCache(probe, repeats, progress);
     }
 
     const string NotApplicable = "not x64 Linux with AVX2: no caps needed";
@@ -106,22 +104,28 @@ public static class CpuKernelGuard
     {
         if (!Applies) return Unmeasured(CpuKernelCaps.None, NotApplicable);
         if (string.Equals(Environment.GetEnvironmentVariable(SelfTestSwitch), "off", StringComparison.OrdinalIgnoreCase))
-            return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.Conservative($"{SelfTestSwitch}=off: the kit's conservative caps"), UserSettings),
+            return Unmeasured(CpuKernelCaps.Conservative($"{SelfTestSwitch}=off: the kit's conservative caps").WithUserSettings(UserSettings),
                               $"no self-test: {SelfTestSwitch}=off");
         if (UserSettings.Count == CpuKernelLibrary.All.Count)
-            return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.None, UserSettings), "no self-test: you set every variable");
+            return Unmeasured(CpuKernelCaps.None.WithUserSettings(UserSettings), "no self-test: you set every variable");
 
-        string key = VerdictKey;
-        if (CpuVerdictCache.Default.Read(key) is { Status: CpuVerdictStatus.Passed } cached) return cached with { FromCache = true };
+        if (CpuVerdictCache.Default.Read(VerdictKey) is { Status: CpuVerdictStatus.Passed } cached) return cached with { FromCache = true };
         if (CpuProbeProcess.Locate() is not { } probe)
-            return Unmeasured(CpuSelfTest.MergeUserSettings(CpuKernelCaps.Conservative(
-                $"self-test unavailable ({CpuProbeProcess.FileName} is not beside EraseAtCore.dll); the kit's conservative caps"), UserSettings),
+            return Unmeasured(CpuKernelCaps.Conservative(
+                $"self-test unavailable ({CpuProbeProcess.FileName} is not beside EraseAtCore.dll); the kit's conservative caps").WithUserSettings(UserSettings),
                 $"no self-test: {CpuProbeProcess.FileName} not found");
 
-        var cpu = CpuIdentity.Current;
-        Console.Error.WriteLine($"erase-core: testing this CPU's kernels once ({cpu}); the verdict is cached in {CpuVerdictCache.Default.Directory}");
-        var verdict = CpuSelfTest.Run(probe, cpu, TorchSharpVersion, UserSettings);
+        Console.Error.WriteLine($"erase-core: testing this CPU's kernels once ({CpuIdentity.Current}); the verdict is cached in {CpuVerdictCache.Default.Directory}");
+        var verdict = TestAndCache(probe, CpuSelfTest.DefaultRepeats, progress: null);
         Console.Error.WriteLine($"erase-core: {verdict.Explain()} [{verdict.Seconds:F1} s]");
+        return verdict;
+    }
+
+    /// <summary>Runs the self-test and caches a passing verdict; a cache that cannot be written is said on stderr, not hidden.</summary>
+    static CpuKernelVerdict TestAndCache(string probe, int repeats, Action<string>? progress)
+    {
+        var verdict = CpuSelfTest.Run(probe, CpuIdentity.Current, TorchSharpVersion, UserSettings, repeats, progress);
+        string key = VerdictKey;
         if (verdict.Status == CpuVerdictStatus.Passed && !CpuVerdictCache.Default.Write(key, verdict))
             Console.Error.WriteLine($"erase-core: could not write {CpuVerdictCache.Default.PathFor(key)}, so every process will test again; " +
                                     "set XDG_CACHE_HOME to a writable folder");

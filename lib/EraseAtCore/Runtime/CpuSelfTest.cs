@@ -41,7 +41,7 @@ public static class CpuSelfTest
             Caps = final, Status = status, Source = source, Cpu = cpu.ToString(), TestedAt = DateTimeOffset.UtcNow, Seconds = clock.Elapsed.TotalSeconds, Log = log,
         };
 
-        var caps = MergeUserSettings(CpuKernelCaps.None, userSet);
+        var caps = CpuKernelCaps.None.WithUserSettings(userSet);
         var ceilings = KnownBadCpus.For(cpu, torchSharpVersion).Where(e => !userSet.ContainsKey(e.Library.Variable)).ToList();
         if (ceilings.Count > 0)
         {
@@ -60,7 +60,7 @@ public static class CpuSelfTest
         {
             var run = Probe(caps);
             if (run.Error is not null)
-                return Verdict(MergeUserSettings(CpuKernelCaps.Conservative($"self-test could not run ({run.Error}); the kit's conservative caps"), userSet),
+                return Verdict(CpuKernelCaps.Conservative($"self-test could not run ({run.Error}); the kit's conservative caps").WithUserSettings(userSet),
                                CpuVerdictStatus.NotTested, "no self-test: " + run.Error);
             if (run.Passed) break;
 
@@ -90,10 +90,6 @@ public static class CpuSelfTest
         }
         return Verdict(caps, CpuVerdictStatus.Passed, "self-test");
     }
-
-    /// <summary><paramref name="caps"/> with every variable the user set put back to the user's value.</summary>
-    public static CpuKernelCaps MergeUserSettings(CpuKernelCaps caps, IReadOnlyDictionary<string, string> userSet) =>
-        CpuKernelLibrary.All.Where(l => userSet.ContainsKey(l.Variable)).Aggregate(caps, (c, l) => c.With(l, userSet[l.Variable], "set by you"));
 
     static bool CanLower(CpuKernelLibrary library, CpuKernelCaps caps, CpuIdentity cpu, IReadOnlyDictionary<string, string> userSet) =>
         !userSet.ContainsKey(library.Variable) && Lower(library, caps, cpu) is not null;
