@@ -7,23 +7,6 @@ open System.Net
 open System.Text
 open Plotly.NET
 
-/// The plotly.js build Plotly.NET ships as a resource (what its PlotlyJSReference.Full inlines),
-/// so the report needs neither the network nor a second copy of plotly.js in the repository.
-let plotlyJs =
-    lazy
-        (let assembly = typeof<GenericChart>.Assembly
-         let name =
-             assembly.GetManifestResourceNames()
-             |> Array.find (fun n -> n.EndsWith(".min.js", StringComparison.Ordinal))
-         use stream =
-             match assembly.GetManifestResourceStream name with
-             | null -> failwith $"Plotly.NET has no resource {name}."
-             | s -> s
-         use reader = new StreamReader(stream)
-         let js = reader.ReadToEnd()
-         // Inline script text ends at the first "</script"; the shipped build has none, keep it so.
-         js.Replace("</script", "<\\/script"))
-
 let private style =
     """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
@@ -60,7 +43,7 @@ let build (title: string) (sections: SectionDto[]) =
     add $"<style>{style}</style>"
     add $"<!-- plotly.js {Globals.PLOTLYJS_VERSION} (MIT licence), inlined once so that this page works offline -->"
     add "<script type=\"text/javascript\" charset=\"utf-8\">"
-    add plotlyJs.Value
+    add PlotlyJs.source.Value
     add "</script>"
     add "</head>"
     add "<body>"

@@ -8,7 +8,7 @@ open System.Text.Json
 /// would be one the caller's own context cannot name (or names as a different FSharp.Core's).
 [<AbstractClass; Sealed>]
 type Renderer =
-    /// Renders the chart or page that requestJson describes. Returns {"html", "embeddedHtml"} or
+    /// Renders the chart or page that requestJson describes. Returns {"html"} or
     /// {"error"}: exceptions come back as text, not as a TargetInvocationException wrapping a type
     /// the caller cannot load.
     static member Render(requestJson: string) : string =
@@ -21,8 +21,8 @@ type Renderer =
                 match r.Chart with
                 | "page" ->
                     { Html = PageDocument.build (r.Title |> Json.orDefault "Report") r.Sections
-                      EmbeddedHtml = null
                       Error = null }
+                | "plotlyScript" -> Fragments.plotlyScript ()
                 | "ckaByLayer" -> Fragments.ofChart (LineCharts.ckaByLayer r.Stages r.Series r.ReferenceName r.Title)
                 | "probeByStage" -> Fragments.ofChart (LineCharts.probeByStage r.Stages r.Series r.ReferenceName r.Title)
                 | "relearningCurves" -> Fragments.ofChart (LineCharts.relearningCurves r.StepSeries r.ReferenceName r.Title)
@@ -31,5 +31,5 @@ type Renderer =
                 | "projection" -> Fragments.ofChart (ProjectionChart.build r.Panels r.Title)
                 | other -> invalidArg "requestJson" $"Unknown chart kind '{other}'."
             with e ->
-                { Html = null; EmbeddedHtml = null; Error = $"{e.GetType().Name}: {e.Message}" }
+                { Html = null; Error = $"{e.GetType().Name}: {e.Message}" }
         JsonSerializer.Serialize(response, Json.options)

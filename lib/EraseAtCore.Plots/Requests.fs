@@ -41,10 +41,9 @@ type ChartRequest =
       YTitle: string | null
       Sections: SectionDto[] }
 
-/// Html draws the chart wherever it is shown (it loads plotly.js itself); EmbeddedHtml only calls
-/// Plotly.newPlot, for a page that has loaded plotly.js once. A page request fills Html alone.
+/// The chart, page or plotly.js script as HTML, or what went wrong.
 [<CLIMutable>]
-type ChartResponse = { Html: string | null; EmbeddedHtml: string | null; Error: string | null }
+type ChartResponse = { Html: string | null; Error: string | null }
 
 module internal Json =
     // NaN marks a gap in a series; System.Text.Json refuses it unless told otherwise.

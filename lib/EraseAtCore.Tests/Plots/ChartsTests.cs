@@ -108,16 +108,54 @@ public sealed class ChartsTests
     }
 
     [Fact]
-    public void Notebook_html_loads_plotly_itself_while_embedded_html_expects_the_page_to()
+    public void A_chart_loads_nothing_itself_and_draws_with_the_pages_plotly()
     {
         var chart = Charts.LossCurves([new StepSeries("train", [1, 2], [2.3, 1.1])]);
 
-        Assert.Contains("requirejs", chart.Html);
-        Assert.Contains("cdn.plot.ly/plotly-", chart.Html);
-        Assert.Contains("Plotly.newPlot", chart.EmbeddedHtml);
-        Assert.DoesNotContain("require", chart.EmbeddedHtml);
-        Assert.DoesNotContain("http", chart.EmbeddedHtml);
+        Assert.Contains("window.Plotly.newPlot", chart.Html);
+        Assert.DoesNotContain("require", chart.Html);
+        Assert.DoesNotContain("http", chart.Html);
+        Assert.DoesNotContain(" src=", chart.Html);
         Assert.Equal(chart.Html, chart.ToString());
+    }
+
+    [Fact]
+    public void A_title_cannot_end_the_charts_script()
+    {
+        var chart = Charts.LossCurves([new StepSeries("a</script><b>", [1, 2], [2.3, 1.1])], title: "</script>");
+
+        Assert.Equal(1, Count(chart.Html, "</script>"));
+    }
+
+    [Fact]
+    public void Plotly_script_defines_window_Plotly_even_where_require_js_is_loaded()
+    {
+        var script = Charts.PlotlyScript.Html;
+
+        Assert.StartsWith("<script", script);
+        Assert.Contains("* plotly.js v", script);
+        // The UMD wrapper registers an AMD module when it sees define.amd (Jupyter's classic notebook has
+        // require.js); shadowed parameters make it set the global instead.
+        Assert.Contains("(function (define, module, exports) {", script);
+        Assert.Contains("if (typeof window.Plotly === \"undefined\")", script);
+        Assert.Equal(1, Count(script, "</script>"));
+        Assert.DoesNotContain(" src=", script[..200]);
+    }
+
+    [Fact]
+    public void A_notebook_gets_plotly_js_once_per_session_before_its_first_chart()
+    {
+        var session = new NotebookPlotly();
+        var table = Charts.Table(["a"], [["1"]]);
+        var chart = Charts.LossCurves([new StepSeries("train", [1, 2], [2.3, 1.1])]);
+
+        Assert.Equal("", session.Before(table));
+        Assert.Equal(Charts.PlotlyScript.Html, session.Before(chart));
+        Assert.Equal("", session.Before(chart));
+
+        var displayedFirst = new NotebookPlotly();
+        Assert.Equal("", displayedFirst.Before(Charts.PlotlyScript));
+        Assert.Equal("", displayedFirst.Before(chart));
     }
 
     [Fact]
@@ -125,11 +163,11 @@ public sealed class ChartsTests
     {
         var table = Charts.Table(["method", "UA"], [["SalUn <v2>", "88.0%"], ["Retrain", "92.0%"]]);
 
-        Assert.StartsWith("<table", table.Html);
-        Assert.Contains("<th>method</th><th>UA</th>", table.Html);
-        Assert.Contains("<td>SalUn &lt;v2&gt;</td><td>88.0%</td>", table.Html);
+        Assert.StartsWith("<style>", table.Html);
+        Assert.Contains("<table class=\"eraseatcore-table\">", table.Html);
+        Assert.Contains("<th>method</th><th class=\"num\">UA</th>", table.Html);
+        Assert.Contains("<td>SalUn &lt;v2&gt;</td><td class=\"num\">88.0%</td>", table.Html);
         Assert.DoesNotContain("Plotly", table.Html);
-        Assert.Equal(table.Html, table.EmbeddedHtml);
     }
 
     [Fact]
@@ -147,6 +185,24 @@ public sealed class ChartsTests
         Assert.Equal("text/html", formatter.GetType().GetProperty("MimeType")!.GetValue(formatter));
         Assert.True((bool)formatter.GetType().GetMethod("Format")!.Invoke(formatter, [chart, writer])!);
         Assert.Equal(chart.Html, writer.ToString());
+    }
+
+    [Theory]
+    [InlineData("0.953", true)]
+    [InlineData("88.0 %", true)]
+    [InlineData("-1,234.5", true)]
+    [InlineData("12 s", true)]
+    [InlineData("0.91 ± 0.02", true)]
+    [InlineData("3e-4", true)]
+    [InlineData("layer3", false)]
+    [InlineData("RL+EC", false)]
+    [InlineData("50x8x28x28", false)]
+    public void Numeric_columns_are_right_aligned_text_columns_are_not(string cell, bool numeric)
+    {
+        var table = Charts.Table(["name", "value"], [["a", cell], ["b", "-"]]).Html;
+
+        Assert.Equal(numeric, table.Contains("<th class=\"num\">value</th>", StringComparison.Ordinal));
+        Assert.Contains("<td>a</td>", table);
     }
 
     internal static int Count(string text, string value)

@@ -40,8 +40,8 @@ public sealed class PageTests
         var (page, cka, bars) = Rendered.Value;
 
         Assert.Equal(2, ChartsTests.Count(WithoutPlotlyBundle(page), "Plotly.newPlot("));
-        Assert.Contains(cka.EmbeddedHtml, page);
-        Assert.Contains(bars.EmbeddedHtml, page);
+        Assert.Contains(cka.Html, page);
+        Assert.Contains(bars.Html, page);
         var plotlyEnd = page.IndexOf("</script>", page.IndexOf("* plotly.js v", StringComparison.Ordinal), StringComparison.Ordinal);
         var accuracy = page.IndexOf("<h2>Accuracy &amp; more</h2>", StringComparison.Ordinal);
         var ckaHeading = page.IndexOf("<h2>CKA</h2>", StringComparison.Ordinal);

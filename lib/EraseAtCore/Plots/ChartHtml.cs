@@ -2,17 +2,18 @@ using System.Net;
 
 namespace EraseAtCore.Plots;
 
-/// <summary>An HTML fragment from <see cref="Charts"/>: a chart (a div and the script that draws it)
-/// or a table. In a .NET Interactive notebook, a cell whose value is a <see cref="ChartHtml"/> shows it
-/// as HTML; elsewhere use <see cref="Html"/> (e.g. <c>display(HTML(chart.Html))</c>).</summary>
-/// <param name="Html">The fragment for a notebook: it loads plotly.js itself (with require.js from the
-/// plotly CDN, as Plotly.NET.Interactive does) so that each chart stays small.</param>
+/// <summary>An HTML fragment from <see cref="Charts"/>: a chart (a div and the script that draws it),
+/// a table, or plotly.js itself (<see cref="Charts.PlotlyScript"/>). In a .NET Interactive notebook, a
+/// cell whose value is a <see cref="ChartHtml"/> (or <c>display(chart)</c>) shows it as HTML, and the
+/// first chart of a kernel session brings plotly.js with it, so charts draw without a network.</summary>
+/// <param name="Html">The fragment. A chart's script draws with the page's <c>window.Plotly</c> and
+/// loads nothing itself; shown some other way than through the notebook formatter (e.g.
+/// <c>display(HTML(chart.Html))</c>), it needs <see cref="Charts.PlotlyScript"/> displayed once first.</param>
 [TypeFormatterSource(typeof(ChartHtmlFormatterSource), PreferredMimeTypes = ["text/html"])]
 public sealed record ChartHtml(string Html)
 {
-    /// <summary>The same fragment for a page that has already loaded plotly.js, with no loader and
-    /// no network access; <see cref="Charts.Page"/> uses it.</summary>
-    public string EmbeddedHtml { get; init; } = Html;
+    /// <summary>What the fragment is, so that a notebook gets plotly.js before its first chart.</summary>
+    internal FragmentKind Kind { get; init; } = FragmentKind.Other;
 
     /// <summary>Wraps HTML of your own (escaped by you) for a <see cref="PageSection"/>.</summary>
     public static ChartHtml FromHtml(string html) => new(html ?? throw new ArgumentNullException(nameof(html)));
@@ -20,6 +21,19 @@ public sealed record ChartHtml(string Html)
     /// <summary>Wraps plain text as an HTML paragraph.</summary>
     public static ChartHtml FromText(string text) => new($"<p>{WebUtility.HtmlEncode(text)}</p>");
 
-    /// <summary>The notebook HTML, so that string interpolation and <c>display(HTML($"{chart}"))</c> work.</summary>
+    /// <summary>The fragment's HTML, so that string interpolation works.</summary>
     public override string ToString() => Html;
+}
+
+/// <summary>Kinds of <see cref="ChartHtml"/> the notebook formatter tells apart.</summary>
+enum FragmentKind
+{
+    /// <summary>Tables, text, user HTML: nothing to load.</summary>
+    Other,
+
+    /// <summary>A Plotly chart: needs window.Plotly.</summary>
+    Chart,
+
+    /// <summary>plotly.js itself.</summary>
+    PlotlyScript,
 }

@@ -1,8 +1,8 @@
 namespace EraseAtCore.Plots;
 
 /// <summary>
-/// The kit's charts, as HTML: for notebooks (<see cref="ChartHtml.Html"/>), and for one standalone,
-/// offline report (<see cref="Page"/>). Takes plain arrays, so it works on saved results as well as
+/// The kit's charts, as HTML: for notebooks (<see cref="ChartHtml"/>), and for one standalone,
+/// offline report (<see cref="Page"/>). Nothing they produce loads anything from the network. Takes plain arrays, so it works on saved results as well as
 /// live ones.
 /// </summary>
 /// <remarks>
@@ -130,17 +130,24 @@ public static class Charts
         {
             var s = sections[i] ?? throw new ArgumentException($"Section {i} is null.", nameof(sections));
             if (s.Content is null) throw new ArgumentException($"Section {i} ('{s.Heading}') has no content.", nameof(sections));
-            parts.Add(new RenderSection(s.Heading ?? "", s.Content.EmbeddedHtml, s.Prose));
+            parts.Add(new RenderSection(s.Heading ?? "", s.Content.Html, s.Prose));
         }
         return RendererHost.Render(new RenderRequest("page") { Title = title, Sections = parts }).Html
                ?? throw new InvalidOperationException("The chart renderer returned no page.");
     }
 
-    static ChartHtml Render(RenderRequest request)
-    {
-        var response = RendererHost.Render(request);
-        if (response.Html is null || response.EmbeddedHtml is null)
-            throw new InvalidOperationException($"The chart renderer returned no HTML for '{request.Chart}'.");
-        return new ChartHtml(response.Html) { EmbeddedHtml = response.EmbeddedHtml };
-    }
+    /// <summary>plotly.js as a notebook output (a script defining <c>window.Plotly</c>, about 3.6 MB),
+    /// which every chart draws with. A notebook gets it by itself with its first chart of each kernel
+    /// session; display this when charts were shown some other way, or their output with plotly.js was
+    /// cleared.</summary>
+    public static ChartHtml PlotlyScript => plotlyScript.Value;
+
+    static readonly Lazy<ChartHtml> plotlyScript = new(() =>
+        new ChartHtml(RenderHtml(new RenderRequest("plotlyScript"))) { Kind = FragmentKind.PlotlyScript });
+
+    static ChartHtml Render(RenderRequest request) => new(RenderHtml(request)) { Kind = FragmentKind.Chart };
+
+    static string RenderHtml(RenderRequest request) =>
+        RendererHost.Render(request).Html
+        ?? throw new InvalidOperationException($"The chart renderer returned no HTML for '{request.Chart}'.");
 }

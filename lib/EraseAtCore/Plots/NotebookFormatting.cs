@@ -25,6 +25,7 @@ sealed class ChartHtmlFormatter
     public bool Format(object instance, TextWriter writer)
     {
         if (instance is not ChartHtml chart) return false;
+        writer.Write(NotebookPlotly.Session.Before(chart));
         writer.Write(chart.Html);
         return true;
     }

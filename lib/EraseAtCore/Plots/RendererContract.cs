@@ -24,7 +24,7 @@ sealed record RenderRequest(string Chart)
 
 sealed record RenderSection(string Heading, string Html, string? Prose);
 
-sealed record RenderResponse(string? Html, string? EmbeddedHtml, string? Error);
+sealed record RenderResponse(string? Html, string? Error);
 
 static class RendererJson
 {

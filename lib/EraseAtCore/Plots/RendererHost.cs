@@ -25,16 +25,11 @@ static class RendererHost
     static readonly Lock Gate = new();
     static Func<string, string>? render;
 
-    /// <summary>The folder the renderer is loaded from: plots/ beside EraseAtCore.dll.</summary>
-    public static string Directory
-    {
-        get
-        {
-            var location = typeof(RendererHost).Assembly.Location;
-            var folder = location.Length > 0 ? Path.GetDirectoryName(location)! : AppContext.BaseDirectory;
-            return Path.Combine(folder, "plots");
-        }
-    }
+    /// <summary>The folder the renderer is loaded from: plots/ beside EraseAtCore.dll, or in the NuGet package
+    /// (<see cref="Runtime.LibraryFiles"/>).</summary>
+    public static string Directory =>
+        Runtime.LibraryFiles.Candidates("plots").FirstOrDefault(d => File.Exists(Path.Combine(d, AssemblyFile)))
+        ?? Runtime.LibraryFiles.Candidates("plots")[0];
 
     /// <summary>Renders a request; throws <see cref="InvalidOperationException"/> with the renderer's message if it fails.</summary>
     public static RenderResponse Render(RenderRequest request)
