@@ -5,19 +5,20 @@
 //       expanding the shared setup cells of notebooks/src/_setup.dib. --check writes nothing and fails when a
 //       committed .ipynb differs from what its source gives, or carries outputs.
 //   dotnet run notebooks/tools/nbtool.cs -- check EXECUTED.ipynb [--charts N]
-//       Checks a notebook executed by dotnet-repl: no cell failed, no cell was skipped, and at least N Plotly
-//       charts are in its text/html outputs. Prints the time of each cell that took a second or more.
-//   dotnet run notebooks/tools/nbtool.cs -- html EXECUTED.ipynb OUT.html [--no-code] [--plotly plotly.min.js]
-//       Renders an executed notebook (markdown, code and outputs; --no-code leaves the code out) as one standalone
-//       HTML page that opens offline: plotly.js is inlined, taken by default from Plotly.NET.dll beside the
-//       library's chart renderer.
+//       Checks an executed notebook: no cell failed, no cell was skipped, at least N Plotly charts are in its
+//       text/html outputs, and no output loads a script from the network (a <script src>, a require.js path, a
+//       CDN address): offline, such a chart would be a blank area. Prints the time of each cell that took a second
+//       or more.
+//   dotnet run notebooks/tools/nbtool.cs -- html EXECUTED.ipynb OUT.html [--no-code]
+//       Renders an executed notebook (markdown, code and outputs; --no-code leaves the code out) as one HTML page,
+//       the outputs exactly as saved and in order, as a notebook front end shows them: nothing is added, so its
+//       charts draw offline only if the outputs carry plotly.js themselves (what CI checks in a headless browser).
 //
 // Exit codes: 0 ok, 1 a check failed, 2 bad usage.
 #:property PublishAot=false
 #:property JsonSerializerIsReflectionEnabledByDefault=true
 using System.Globalization;
 using System.Net;
-using System.Reflection;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -30,7 +31,7 @@ try
     {
         ["make", .. var rest] => Make(FindRepo(), rest.Contains("--check")),
         ["check", var path, .. var rest] => Check(path, Option(rest, "--charts") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 0),
-        ["html", var input, var output, .. var rest] => Html(input, output, Option(rest, "--plotly"), !rest.Contains("--no-code")),
+        ["html", var input, var output, .. var rest] => Html(input, output, !rest.Contains("--no-code")),
         _ => Usage(),
     };
 }
@@ -42,7 +43,7 @@ catch (Exception e) when (e is IOException or JsonException or FormatException o
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: nbtool make [--check] | check EXECUTED.ipynb [--charts N] | html EXECUTED.ipynb OUT.html [--no-code] [--plotly FILE]");
+    Console.Error.WriteLine("usage: nbtool make [--check] | check EXECUTED.ipynb [--charts N] | html EXECUTED.ipynb OUT.html [--no-code]");
     return 2;
 }
 
@@ -186,17 +187,19 @@ static int Check(string path, int charts)
 {
     var cells = JsonNode.Parse(File.ReadAllText(path))?["cells"]?.AsArray() ?? throw new InvalidDataException($"{path} is not a notebook");
     var name = Path.GetFileName(path);
-    int errors = 0, plots = 0, code = 0, notRun = 0;
+    int errors = 0, plots = 0, code = 0, notRun = 0, external = 0;
     var slow = new List<string>();
     for (int i = 0; i < cells.Count; i++)
     {
         var cell = cells[i]!;
         if ((string?)cell["cell_type"] != "code") continue;
         code++;
+        // Cell times as dotnet-repl or nbrun (the VS Code kernel) record them; a cell with neither was not run.
         var meta = cell["metadata"];
-        if (meta?["dotnet_repl_cellExecutionStartTime"] is null) notRun++;
-        else if (DateTimeOffset.TryParse((string?)meta["dotnet_repl_cellExecutionStartTime"], CultureInfo.InvariantCulture, out var start) &&
-                 DateTimeOffset.TryParse((string?)meta["dotnet_repl_cellExecutionEndTime"], CultureInfo.InvariantCulture, out var end) &&
+        var runner = meta?["nbrun_cellExecutionStartTime"] is not null ? "nbrun" : "dotnet_repl";
+        if (meta?[$"{runner}_cellExecutionStartTime"] is null) notRun++;
+        else if (DateTimeOffset.TryParse((string?)meta[$"{runner}_cellExecutionStartTime"], CultureInfo.InvariantCulture, out var start) &&
+                 DateTimeOffset.TryParse((string?)meta[$"{runner}_cellExecutionEndTime"], CultureInfo.InvariantCulture, out var end) &&
                  (end - start).TotalSeconds >= 1)
             slow.Add($"cell {i + 1}: {(end - start).TotalSeconds:F0} s");
         foreach (var output in cell["outputs"]?.AsArray() ?? [])
@@ -206,13 +209,41 @@ static int Check(string path, int charts)
                 errors++;
                 Console.WriteLine($"{name}: cell {i + 1} failed: {Shorten((string?)output["evalue"] ?? "(no message)")}");
             }
-            if (output?["data"]?["text/html"] is { } html && Text(html).Contains("Plotly.newPlot", StringComparison.Ordinal)) plots++;
+            if (output?["data"]?["text/html"] is { } html)
+            {
+                var text = Text(html);
+                // A chart's own script (EraseAtCore's, or Plotly.NET's older CDN form); plotly.js itself defines newPlot too.
+                if (text.Contains("window.Plotly.newPlot(", StringComparison.Ordinal) || text.Contains("Plotly.newPlot('", StringComparison.Ordinal)) plots++;
+                foreach (var url in ExternalScripts(text))
+                {
+                    external++;
+                    Console.WriteLine($"{name}: cell {i + 1} loads a script from the network, so offline it draws nothing: {url}");
+                }
+            }
         }
     }
-    bool ok = errors == 0 && notRun == 0 && plots >= charts && code > 0;
-    Console.WriteLine($"{name}: {code} code cells, {errors} failed, {notRun} not run, {plots} Plotly charts (expected at least {charts}) -> {(ok ? "ok" : "FAILED")}");
+    bool ok = errors == 0 && notRun == 0 && plots >= charts && code > 0 && external == 0;
+    Console.WriteLine($"{name}: {code} code cells, {errors} failed, {notRun} not run, {plots} Plotly charts (expected at least {charts}), " +
+                      $"{external} external scripts -> {(ok ? "ok" : "FAILED")}");
     if (slow.Count > 0) Console.WriteLine($"{name}: cells taking 1 s or more: {string.Join(", ", slow)}");
     return ok ? 0 : 1;
+}
+
+// Scripts an output would fetch: <script src=...> (any address: nothing beside the .ipynb travels with it), and, in
+// script code, require.js paths and script elements given an http(s) address, or a .js file on a CDN host. plotly.js
+// itself mentions http(s) addresses as data (SVG namespaces, its topojson folder for maps), which are not scripts.
+static IEnumerable<string> ExternalScripts(string html)
+{
+    foreach (Match m in Regex.Matches(html, @"<script\b[^>]*\bsrc\s*=\s*[""']?([^""'\s>]+)", RegexOptions.IgnoreCase))
+        yield return m.Groups[1].Value;
+    foreach (Match script in Regex.Matches(html, @"<script\b[^>]*>(.*?)</script>", RegexOptions.IgnoreCase | RegexOptions.Singleline))
+    {
+        var code = script.Groups[1].Value;
+        foreach (Match m in Regex.Matches(code, @"(?:paths\s*:\s*\{[^}]*?|setAttribute\(\s*[""']src[""']\s*,\s*|\.src\s*=\s*)[""']((?:https?:)?//[^""']+)[""']"))
+            yield return m.Groups[1].Value;
+        foreach (Match m in Regex.Matches(code, @"(?:https?:)?//(?:cdn\.plot\.ly|cdnjs\.cloudflare\.com|cdn\.jsdelivr\.net|unpkg\.com|code\.jquery\.com|ajax\.googleapis\.com)/[^""'\s)]*?\.(?:min|js)(?=[""'\s)?]|$)"))
+            yield return m.Value;
+    }
 }
 
 static string Text(JsonNode node) => node is JsonArray a ? string.Concat(a.Select(x => (string?)x)) : (string?)node ?? "";
@@ -223,10 +254,9 @@ static string Shorten(string s) => s.Length <= 400 ? s : s[..400] + " ...";
 // html: an executed notebook as one offline page
 // ---------------------------------------------------------------------------------------------------------------
 
-static int Html(string input, string output, string? plotlyPath, bool withCode)
+static int Html(string input, string output, bool withCode)
 {
     var notebook = JsonNode.Parse(File.ReadAllText(input)) ?? throw new InvalidDataException($"{input} is not a notebook");
-    string plotly = plotlyPath is not null ? File.ReadAllText(plotlyPath) : PlotlyFromPlotlyNet(FindRepo());
     var page = new StringBuilder();
     page.Append($$"""
         <!DOCTYPE html>
@@ -239,12 +269,6 @@ static int Html(string input, string output, string? plotlyPath, bool withCode)
         .out { margin: .3em 0 1.2em 0; }
         table { border-collapse: collapse; font-size: 13px; } td, th { border: 1px solid #ccc; padding: 2px 8px; }
         </style>
-        <script>{{plotly}}</script>
-        <script>
-        // The charts' notebook loader asks require.js for plotly from a CDN; offline, hand it the inlined copy.
-        window.requirejs = function (deps, callback) { callback(window.Plotly); };
-        window.requirejs.config = function () { return window.requirejs; };
-        </script>
         </head><body>
 
         """);
@@ -269,18 +293,6 @@ static int Html(string input, string output, string? plotlyPath, bool withCode)
     File.WriteAllText(output, page.ToString());
     Console.WriteLine($"wrote {output} ({page.Length / 1024} KiB)");
     return 0;
-}
-
-// plotly.min.js as Plotly.NET ships it (an embedded resource); read without running any F# code.
-static string PlotlyFromPlotlyNet(string repo)
-{
-    var dll = Path.Combine(repo, "lib", "EraseAtCore", "bin", "Release", "net10.0", "plots", "Plotly.NET.dll");
-    if (!File.Exists(dll)) throw new IOException($"{dll} not found: build lib/EraseAtCore (Release) or pass --plotly FILE");
-    var assembly = Assembly.LoadFile(dll);
-    var resource = assembly.GetManifestResourceNames().FirstOrDefault(n => n.EndsWith(".min.js", StringComparison.Ordinal) && n.Contains("plotly", StringComparison.OrdinalIgnoreCase))
-                   ?? throw new IOException($"{dll} has no embedded plotly*.min.js");
-    using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
-    return reader.ReadToEnd();
 }
 
 // Enough Markdown for these notebooks: headings, paragraphs, lists, tables, code spans and blocks, bold, italics, links.
