@@ -7,9 +7,11 @@
 // accept the library; nothing else in the file changes. See README "How TorchSharp loads on
 // Debian 12".
 //
-// This file is compiled in two places: by MSBuild's RoslynCodeTaskFactory (build/TorchNatives.targets,
-// together with the task class at the bottom) and by the test project (with ELF_PATCH_LIBRARY_ONLY,
-// which leaves the MSBuild task out). It must therefore use only the base class library.
+// This file is compiled in three places: by MSBuild's RoslynCodeTaskFactory (build/TorchNatives.targets,
+// together with the task class at the bottom), and, with ELF_PATCH_LIBRARY_ONLY (which leaves the
+// MSBuild task out), into EraseAtCore and its CPU probe, which patch a copy at run time when they run
+// from the NuGet package (lib/EraseAtCore/Runtime/TorchNativePreload.cs). It must therefore use only
+// the base class library. Its types are internal: no assembly exports them.
 #nullable enable
 using System;
 using System.Collections.Generic;
@@ -19,7 +21,7 @@ using System.Text;
 namespace EraseAtCore.Build
 {
     /// <summary>One version requirement (a Vernaux entry) of an ELF file.</summary>
-    public sealed class ElfVersionNeed
+    internal sealed class ElfVersionNeed
     {
         /// <summary>Creates a version requirement record.</summary>
         public ElfVersionNeed(string file, string version, ushort flags, long flagsOffset)
@@ -40,7 +42,7 @@ namespace EraseAtCore.Build
     }
 
     /// <summary>What <see cref="ElfVersionNeeds.Weaken"/> did.</summary>
-    public enum WeakenOutcome
+    internal enum WeakenOutcome
     {
         /// <summary>The need was strong and is now weak.</summary>
         Weakened,
@@ -51,7 +53,7 @@ namespace EraseAtCore.Build
     }
 
     /// <summary>Parser and patcher for .gnu.version_r (needs) and .gnu.version_d (definitions).</summary>
-    public static class ElfVersionNeeds
+    internal static class ElfVersionNeeds
     {
         /// <summary>VER_FLG_WEAK from elf.h.</summary>
         public const ushort VerFlagWeak = 0x2;

@@ -21,6 +21,7 @@ for (int i = 0; i < args.Length; i++)
 }
 
 var clock = System.Diagnostics.Stopwatch.StartNew();
+EraseAtCore.Runtime.TorchNativePreload.Apply();   // before any torch call (a no-op beside a build output)
 torch.InitializeDeviceType(DeviceType.CPU);
 double loadMs = clock.Elapsed.TotalMilliseconds;
 var results = new List<CheckResult>();

@@ -64,7 +64,7 @@ public static class FashionMnist
     {
         string[] candidates =
         [
-            Path.Combine(DataPaths.LibraryFolder, "data", DataPaths.MiniFolderName),
+            .. Runtime.LibraryFiles.Candidates(Path.Combine("data", DataPaths.MiniFolderName)),
             Path.Combine(AppContext.BaseDirectory, "data", DataPaths.MiniFolderName),
             .. DataPaths.RepositoryDataFolder is { } repo ? new[] { Path.Combine(repo, DataPaths.MiniFolderName) } : [],
         ];

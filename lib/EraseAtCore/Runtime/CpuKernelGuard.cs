@@ -78,6 +78,7 @@ public static class CpuKernelGuard
             _verdict = _verdict with { TooLate = tooLate };
             foreach (var library in CpuKernelLibrary.All)
                 if (_verdict.Caps[library] is { } value) setenv(library.Variable, value, 0); // 0 = keep a value the user already set
+            TorchNativePreload.Apply(); // after the caps: it loads libtorch, whose libraries may read them
         }
     }
 

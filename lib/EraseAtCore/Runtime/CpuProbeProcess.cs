@@ -16,12 +16,19 @@ public static class CpuProbeProcess
     /// <summary>A probe that has not answered in this long is taken as failed (a hang under some caps is a result too).</summary>
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    /// <summary>The probe beside this assembly, or null when it is not there (a hand-copied DLL).</summary>
-    public static string? Locate()
+    /// <summary>The probe beside this assembly or in its NuGet package, or null when it is not there (a hand-copied DLL).</summary>
+    public static string? Locate() => LibraryFiles.Candidates(FileName).FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// Run from the NuGet package, the probe has no TorchSharp beside it: its deps.json names the packages, and the
+    /// host finds them in the NuGet cache TorchSharp itself was loaded from (&lt;packages&gt;/torchsharp/&lt;version&gt;/lib/&lt;tfm&gt;/).
+    /// </summary>
+    static string[] PackageProbing(string probePath)
     {
-        string? folder = Path.GetDirectoryName(typeof(CpuProbeProcess).Assembly.Location);
-        string? path = folder is null ? null : Path.Combine(folder, FileName);
-        return path is not null && File.Exists(path) ? path : null;
+        if (File.Exists(Path.Combine(Path.GetDirectoryName(probePath) ?? "", "TorchSharp.dll"))) return [];
+        var torchSharp = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location);
+        var packages = torchSharp is null ? null : Directory.GetParent(torchSharp)?.Parent?.Parent?.Parent;
+        return packages is null ? [] : ["--additionalprobingpath", packages.FullName];
     }
 
     /// <summary>Runs the probe at <paramref name="probePath"/> under <paramref name="caps"/> with <paramref name="repeats"/> new-thread repeats per check.</summary>
@@ -32,7 +39,7 @@ public static class CpuProbeProcess
         // other thread that ran our code would wait for it, and where pool threads may be scarce. The probe prints one
         // JSON line (far below a pipe's buffer), so waiting for its exit before reading cannot stall it; its stderr
         // (usage errors, native warnings) goes where ours goes.
-        var start = new ProcessStartInfo(DotnetHost(), ["exec", probePath, "--json", "--stop-at-first-failure", "--repeats", repeats.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo(DotnetHost(), ["exec", .. PackageProbing(probePath), probePath, "--json", "--stop-at-first-failure", "--repeats", repeats.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true, UseShellExecute = false,
         };

@@ -26,8 +26,12 @@ public static class TorchRuntime
     {
         EnsureLoaded();
         return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {__version__}, " +
-               $"{get_num_threads()} CPU threads, CPU kernels {CpuKernelGuard.Describe()} ({CpuKernelGuard.Verdict.Origin}), malloc {AllocatorTuning.State}, CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} device(s))" : "not available")}";
+               $"{get_num_threads()} CPU threads, CPU kernels {CpuKernelGuard.Describe()} ({CpuKernelGuard.Verdict.Origin}), malloc {AllocatorTuning.State}, {NativesNote()}CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} device(s))" : "not available")}";
     }
+
+    // Said only when the preload did something or could not: a build output needs none.
+    static string NativesNote() =>
+        TorchNativePreload.Outcome.StartsWith("not needed", StringComparison.Ordinal) ? "" : $"natives: {TorchNativePreload.Outcome}, ";
 
     static string Load()
     {
@@ -47,6 +51,7 @@ public static class TorchRuntime
                 "build with `dotnet build` (not by copying DLLs by hand) and run from that output.\n" +
                 "  - A notebook that `#r`s EraseAtCore.dll: reference lib/EraseAtCore/bin/<Configuration>/net10.0/EraseAtCore.dll " +
                 "after building it; the natives sit beside it there.\n" +
+                $"  - The NuGet package: the kit's preload of a loadable copy said: {TorchNativePreload.Outcome}.\n" +
                 "  - Check with `ldd <path>/libLibTorchSharp.so` which library is missing.", e);
         }
     }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The library as a user outside the repository meets it: packs EraseAtCore into a local folder feed, writes a
+# notebook into an empty folder elsewhere that uses only `#i "nuget: <feed>"` and `#r "nuget: EraseAtCore, <version>"`,
+# and runs it in VS Code's kernel (dotnet-interactive stdio, notebooks/tools/nbrun.cs). The notebook loads the embedded
+# data, computes on TorchSharp and shows a chart and a table; the run fails on any cell error or warning, on a chart
+# that loads a script from the network, and (with Chromium) on a chart that does not draw offline.
+#
+#   bash .ci/package-notebook.sh [outdir]        (default outdir: artifacts/package)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-artifacts/package}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n 1)"
+feed="$out/feed"
+work="$(mktemp -d)"      # outside the repository: nothing there can find EraseAtCore.sln
+trap 'rm -rf "$work"' EXIT
+
+echo "== pack EraseAtCore $version into $feed"
+rm -rf "$feed"
+dotnet pack lib/EraseAtCore -c Release -o "$feed" -nologo -v q
+ls -l "$feed"
+# A package of this version restored earlier (an older build) would be reused from the NuGet cache: drop it.
+rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/eraseatcore/$version"
+
+dotnet tool restore >/dev/null
+tools="$out/.tools"
+dotnet build notebooks/tools/nbrun.cs -c Release -o "$tools/nbrun" -nologo -v q
+dotnet build notebooks/tools/nbtool.cs -c Release -o "$tools/nbtool" -nologo -v q
+
+cell() { # one C# code cell; the source lines as JSON strings
+  printf '{"cell_type":"code","execution_count":null,"metadata":{"dotnet_interactive":{"language":"csharp"},"polyglot_notebook":{"kernelName":"csharp"}},"outputs":[],"source":[%s]}' "$1"
+}
+cells=(
+  "$(cell "\"#i \\\"nuget: $feed\\\"\\n\", \"#r \\\"nuget: EraseAtCore, $version\\\"\"")"
+  "$(cell '"using EraseAtCore.Data;\n", "using EraseAtCore.Metrics;\n", "using EraseAtCore.Plots;\n", "using EraseAtCore.Runtime;\n", "using TorchSharp;\n", "var data = FashionMnist.Load();   // the embedded subset, shipped in the package\n", "torch.manual_seed(0);\n", "var inputs = torch.rand(256, 784);\n", "var features = torch.nn.functional.relu(inputs.matmul(torch.randn(784, 64)));\n", "var cka = Cka.Linear(inputs, features);\n", "$\"{data.Name}: {data.Train.Count} training images from {data.Location}; CKA(inputs, random ReLU features) = {cka:F3}\""')"
+  "$(cell '"Charts.CkaByLayer([\"inputs\", \"random features\"], [new Series(\"example\", [1.0, cka])], title: \"A chart from the package, drawn offline\")"')"
+  "$(cell '"Charts.Table([\"what\", \"value\"], [[\"CKA\", cka.ToString(\"F3\")], [\"renderer\", LibraryFiles.Find(\"plots\") ?? \"missing\"], [\"runtime\", TorchRuntime.Describe()]])"')"
+)
+joined="$(IFS=,; echo "${cells[*]}")"
+cat > "$work/uses-the-package.ipynb" <<JSON
+{"cells":[$joined],
+ "metadata":{"kernelspec":{"display_name":".NET (C#)","language":"C#","name":".net-csharp"},"language_info":{"name":"polyglot-notebook"},
+  "polyglot_notebook":{"kernelInfo":{"defaultKernelName":"csharp","items":[{"aliases":[],"name":"csharp"}]}}},
+ "nbformat":4,"nbformat_minor":2}
+JSON
+cp "$work/uses-the-package.ipynb" "$out/uses-the-package.source.ipynb"
+
+echo "== run it in dotnet-interactive (stdio, as VS Code), from $work"
+status=0
+dotnet "$tools/nbrun/nbrun.dll" "$work/uses-the-package.ipynb" "$out/uses-the-package.ipynb" --timeout 1200 --log "$out/kernel.log" || status=1
+dotnet "$tools/nbtool/nbtool.dll" check "$out/uses-the-package.ipynb" --charts 1 || status=1
+dotnet "$tools/nbtool/nbtool.dll" html "$out/uses-the-package.ipynb" "$out/uses-the-package.html" >/dev/null || status=1
+if [[ -f "$out/uses-the-package.html" ]]; then bash .ci/charts-drawn.sh "$out/uses-the-package.html" 1 || status=1; fi
+[[ $status -eq 0 ]] && echo "ok: a notebook outside the repository used EraseAtCore $version from a local feed" || echo "FAILED: the package notebook (see $out)"
+exit $status
