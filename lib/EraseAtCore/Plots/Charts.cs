@@ -2,8 +2,8 @@ namespace EraseAtCore.Plots;
 
 /// <summary>
 /// The kit's charts, as HTML: for notebooks (<see cref="ChartHtml"/>), and for one standalone,
-/// offline report (<see cref="Page"/>). Nothing they produce loads anything from the network. Takes plain arrays, so it works on saved results as well as
-/// live ones.
+/// offline report (<see cref="Page"/>). Nothing they produce loads anything from the network. Takes
+/// plain arrays, so it works on saved results as well as live ones.
 /// </summary>
 /// <remarks>
 /// Rendering happens in lib/EraseAtCore.Plots (Plotly.NET), loaded into an isolated load context on
