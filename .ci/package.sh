@@ -53,6 +53,10 @@ echo "== run it in dotnet-interactive (stdio, as VS Code), from $work"
 status=0
 dotnet "$tools/nbrun/nbrun.dll" "$work/uses-the-package.ipynb" "$out/uses-the-package.ipynb" --timeout 1200 --log "$out/kernel.log" || status=1
 dotnet "$tools/nbtool/nbtool.dll" check "$out/uses-the-package.ipynb" --charts 1 || status=1
+# The CPU self-test ran from the package (its probe, resolved from the NuGet cache) and passed with some caps, rather
+# than crashing its way down to "still failing" or falling back to the conservative caps.
+grep -qE 'CPU kernels [^"(]*\(self-test( \(cached\))?\)' "$out/uses-the-package.ipynb" \
+  || { echo "FAILED: the runtime line from the package shows no self-test verdict"; grep -o 'CPU kernels [^"]*' "$out/uses-the-package.ipynb" | head -n 2; status=1; }
 dotnet "$tools/nbtool/nbtool.dll" html "$out/uses-the-package.ipynb" "$out/uses-the-package.html" >/dev/null || status=1
 if [[ -f "$out/uses-the-package.html" ]]; then bash .ci/charts-drawn.sh "$out/uses-the-package.html" 1 || status=1; fi
 [[ $status -eq 0 ]] && echo "ok: a notebook outside the repository used EraseAtCore $version from a local feed" || echo "FAILED: the package notebook (see $out)"

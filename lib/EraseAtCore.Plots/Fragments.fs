@@ -33,8 +33,9 @@ let private template =
 
 let ofChart (chart: GenericChart) : ChartResponse =
     let id = "eraseatcore-" + Guid.NewGuid().ToString("N")
-    // Script text ends at the first "</"+"script"; titles and names are data, so escape every "</".
-    let figure = (GenericChart.toJson chart).Replace("</", "<\\/")
+    // Titles and names are data: "<" only ever occurs inside JSON strings, where \u003c means the same, and then
+    // nothing in them can end the script or open an HTML comment in it.
+    let figure = (GenericChart.toJson chart).Replace("<", "\\u003c")
     let html =
         template.Replace("@ID", id).Replace("@FIGURE", figure)
     { Html = html; Error = null }

@@ -5,7 +5,7 @@ namespace EraseAtCore.Tests.Runtime;
 
 /// <summary>
 /// How the library finds what it ships and TorchSharp's natives, in a build output (here) and in its NuGet package
-/// (.ci/package-notebook.sh runs that case for real, in a notebook kernel outside the repository).
+/// (.ci/package.sh runs that case for real, in a notebook kernel outside the repository).
 /// </summary>
 public sealed class PackageLayoutTests
 {

@@ -65,10 +65,12 @@ static partial class TorchNativePreload
             return weak ? $"not needed ({built[0]} was made loadable at build time)"
                         : $"not done: {built[0]} needs {Need}, which this host lacks; rebuild the project (build/TorchNatives.targets makes it loadable)";
         }
+        if (AlreadyLoaded()) return "not done: TorchSharp's native was already loaded in this process (touch EraseAtCore before torch)";
         if (packageRoot is null || packagesRoot is null || !File.Exists(source)) return $"not done: {TorchSharpNative} not found beside TorchSharp ({torchSharpFolder})";
         string torchSharpVersion = packageRoot.Name;
-        var libtorch = LibtorchFolder(packagesRoot.FullName, torchSharpVersion)
-                       ?? throw new DirectoryNotFoundException($"no libtorch-cpu-linux-x64 package with libtorch_cpu.so under {packagesRoot.FullName}");
+        if (LibtorchFolder(packagesRoot.FullName, torchSharpVersion) is not { } libtorch)
+            return $"not done: TorchSharp-cpu {torchSharpVersion}'s libtorch-cpu-linux-x64 package is not in {packagesRoot.FullName} " +
+                   "(only the CPU backend is handled); TorchSharp loads its natives itself";
 
         byte[] original = File.ReadAllBytes(source);
         string key = $"{torchSharpVersion}-{Convert.ToHexString(SHA256.HashData(original))[..12].ToLowerInvariant()}-libtorch-{libtorch.Version}";
@@ -99,20 +101,21 @@ static partial class TorchNativePreload
         }
     }
 
-    /// <summary>The libtorch-cpu natives TorchSharp was released with (from torchsharp-cpu's nuspec), else the newest present.</summary>
+    /// <summary>The libtorch-cpu natives TorchSharp-cpu was released with (its nuspec names the version), or null:
+    /// pairing TorchSharp's native with any other libtorch build would fail in ways far from here.</summary>
     static (string Folder, string Version)? LibtorchFolder(string packagesRoot, string torchSharpVersion)
     {
-        string Native(string version) => Path.Combine(packagesRoot, "libtorch-cpu-linux-x64", version, "runtimes", "linux-x64", "native");
         string nuspec = Path.Combine(packagesRoot, "torchsharp-cpu", torchSharpVersion, "torchsharp-cpu.nuspec");
-        if (File.Exists(nuspec) && LibtorchDependency().Match(File.ReadAllText(nuspec)) is { Success: true } m
-            && File.Exists(Path.Combine(Native(m.Groups[1].Value), "libtorch_cpu.so")))
-            return (Native(m.Groups[1].Value), m.Groups[1].Value);
-        var root = Path.Combine(packagesRoot, "libtorch-cpu-linux-x64");
-        if (!Directory.Exists(root)) return null;
-        return Directory.EnumerateDirectories(root).Select(Path.GetFileName)
-            .Where(v => v is not null && File.Exists(Path.Combine(Native(v), "libtorch_cpu.so")))
-            .OrderByDescending(v => Version.TryParse(v, out var parsed) ? parsed : new Version(0, 0))
-            .Select(v => ((string Folder, string Version)?)(Native(v!), v!)).FirstOrDefault();
+        if (!File.Exists(nuspec) || LibtorchDependency().Match(File.ReadAllText(nuspec)) is not { Success: true } m) return null;
+        string version = m.Groups[1].Value;
+        string native = Path.Combine(packagesRoot, "libtorch-cpu-linux-x64", version, "runtimes", "linux-x64", "native");
+        return File.Exists(Path.Combine(native, "libtorch_cpu.so")) ? (native, version) : null;
+    }
+
+    static bool AlreadyLoaded()
+    {
+        try { return File.ReadLines("/proc/self/maps").Any(l => l.Contains(TorchSharpNative, StringComparison.Ordinal)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     static IEnumerable<string> NativeSearchFolders() =>
