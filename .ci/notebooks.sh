@@ -56,12 +56,7 @@ nbtool make --check
 step "self-checks: what must fail does"
 broken_dir="$out/selfcheck"
 mkdir -p "$broken_dir"
-code_cell() { # one C# code cell from its source lines (JSON strings) and, optionally, its outputs (JSON objects)
-  printf '{"cell_type":"code","execution_count":null,"metadata":{"dotnet_interactive":{"language":"csharp"},"polyglot_notebook":{"kernelName":"csharp"}},"outputs":[%s],"source":[%s]}' "${2:-}" "$1"
-}
-notebook() { # a notebook of the given cells
-  printf '{"cells":[%s],"metadata":{"kernelspec":{"display_name":".NET (C#)","language":"C#","name":".net-csharp"},"language_info":{"name":"polyglot-notebook"},"polyglot_notebook":{"kernelInfo":{"defaultKernelName":"csharp","items":[{"aliases":[],"name":"csharp"}]}}},"nbformat":4,"nbformat_minor":2}\n' "$(IFS=,; echo "$*")"
-}
+source .ci/notebook-json.sh   # code_cell, notebook
 notebook "$(code_cell '"var before = 1 + 1;\n", "before"')" "$(code_cell '"throw new InvalidOperationException(\"deliberate failure: CI must catch this\");"')" \
   "$(code_cell '"\"after\""')" > "$broken_dir/broken.ipynb"
 notebook "$(code_cell '"void Unused() { int never = 1; }   // CS0219: a warning squiggle in VS Code\n", "\"ran\""')" > "$broken_dir/warning.ipynb"

@@ -31,22 +31,14 @@ tools="$out/.tools"
 dotnet build notebooks/tools/nbrun.cs -c Release -o "$tools/nbrun" -nologo -v q
 dotnet build notebooks/tools/nbtool.cs -c Release -o "$tools/nbtool" -nologo -v q
 
-cell() { # one C# code cell; the source lines as JSON strings
-  printf '{"cell_type":"code","execution_count":null,"metadata":{"dotnet_interactive":{"language":"csharp"},"polyglot_notebook":{"kernelName":"csharp"}},"outputs":[],"source":[%s]}' "$1"
-}
+source .ci/notebook-json.sh   # code_cell, notebook
 cells=(
-  "$(cell "\"#i \\\"nuget: $feed\\\"\\n\", \"#r \\\"nuget: EraseAtCore, $version\\\"\"")"
-  "$(cell '"using EraseAtCore.Data;\n", "using EraseAtCore.Metrics;\n", "using EraseAtCore.Plots;\n", "using EraseAtCore.Runtime;\n", "using TorchSharp;\n", "var data = FashionMnist.Load();   // the embedded subset, shipped in the package\n", "torch.manual_seed(0);\n", "var inputs = torch.rand(256, 784);\n", "var features = torch.nn.functional.relu(inputs.matmul(torch.randn(784, 64)));\n", "var cka = Cka.Linear(inputs, features);\n", "$\"{data.Name}: {data.Train.Count} training images from {data.Location}; CKA(inputs, random ReLU features) = {cka:F3}\""')"
-  "$(cell '"Charts.CkaByLayer([\"inputs\", \"random features\"], [new Series(\"example\", [1.0, cka])], title: \"A chart from the package, drawn offline\")"')"
-  "$(cell '"Charts.Table([\"what\", \"value\"], [[\"CKA\", cka.ToString(\"F3\")], [\"renderer\", LibraryFiles.Find(\"plots\") ?? \"missing\"], [\"runtime\", TorchRuntime.Describe()]])"')"
+  "$(code_cell "\"#i \\\"nuget: $feed\\\"\\n\", \"#r \\\"nuget: EraseAtCore, $version\\\"\"")"
+  "$(code_cell '"using EraseAtCore.Data;\n", "using EraseAtCore.Metrics;\n", "using EraseAtCore.Plots;\n", "using EraseAtCore.Runtime;\n", "using TorchSharp;\n", "var data = FashionMnist.Load();   // the embedded subset, shipped in the package\n", "torch.manual_seed(0);\n", "var inputs = torch.rand(256, 784);\n", "var features = torch.nn.functional.relu(inputs.matmul(torch.randn(784, 64)));\n", "var cka = Cka.Linear(inputs, features);\n", "$\"{data.Name}: {data.Train.Count} training images from {data.Location}; CKA(inputs, random ReLU features) = {cka:F3}\""')"
+  "$(code_cell '"Charts.CkaByLayer([\"inputs\", \"random features\"], [new Series(\"example\", [1.0, cka])], title: \"A chart from the package, drawn offline\")"')"
+  "$(code_cell '"Charts.Table([\"what\", \"value\"], [[\"CKA\", cka.ToString(\"F3\")], [\"renderer\", LibraryFiles.Find(\"plots\") ?? \"missing\"], [\"runtime\", TorchRuntime.Describe()]])"')"
 )
-joined="$(IFS=,; echo "${cells[*]}")"
-cat > "$work/uses-the-package.ipynb" <<JSON
-{"cells":[$joined],
- "metadata":{"kernelspec":{"display_name":".NET (C#)","language":"C#","name":".net-csharp"},"language_info":{"name":"polyglot-notebook"},
-  "polyglot_notebook":{"kernelInfo":{"defaultKernelName":"csharp","items":[{"aliases":[],"name":"csharp"}]}}},
- "nbformat":4,"nbformat_minor":2}
-JSON
+notebook "${cells[@]}" > "$work/uses-the-package.ipynb"
 cp "$work/uses-the-package.ipynb" "$out/uses-the-package.source.ipynb"
 
 echo "== run it in dotnet-interactive (stdio, as VS Code), from $work"

@@ -21,8 +21,7 @@ public static class DataPaths
     /// The folder of EraseAtCore.dll. In a notebook kernel that `#r`s the DLL by path this differs from
     /// AppContext.BaseDirectory (the kernel's own folder), and it is where the build put the data.
     /// </summary>
-    public static string LibraryFolder =>
-        Path.GetDirectoryName(typeof(DataPaths).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
+    public static string LibraryFolder => Runtime.LibraryFiles.AssemblyFolder;
 
     static string? FindRepositoryDataFolder()
     {

@@ -27,9 +27,14 @@ static class RendererHost
 
     /// <summary>The folder the renderer is loaded from: plots/ beside EraseAtCore.dll, or in the NuGet package
     /// (<see cref="Runtime.LibraryFiles"/>).</summary>
-    public static string Directory =>
-        Runtime.LibraryFiles.Candidates("plots").FirstOrDefault(d => File.Exists(Path.Combine(d, AssemblyFile)))
-        ?? Runtime.LibraryFiles.Candidates("plots")[0];
+    public static string Directory
+    {
+        get
+        {
+            var candidates = Runtime.LibraryFiles.Candidates("plots");
+            return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, AssemblyFile))) ?? candidates[0];
+        }
+    }
 
     /// <summary>Renders a request; throws <see cref="InvalidOperationException"/> with the renderer's message if it fails.</summary>
     public static RenderResponse Render(RenderRequest request)

@@ -134,16 +134,12 @@ public static class CpuKernelGuard
     }
 
     /// <summary>Whether libtorch is already mapped into this process (someone used torch before this assembly loaded).</summary>
-    static bool LibtorchLoaded()
-    {
-        try { return OperatingSystem.IsLinux() && File.ReadLines("/proc/self/maps").Any(l => l.Contains("libtorch_cpu", StringComparison.Ordinal)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-    }
+    static bool LibtorchLoaded() => LoadedNatives.Contains("libtorch_cpu");
 
     /// <summary>TorchSharp's version and the size of libtorch_cpu beside it: a new libtorch build gets a new verdict.</summary>
     static string LibtorchBuild()
     {
-        string folder = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location) ?? "";
+        string folder = TorchSharpPackage.AssemblyFolder;
         var library = new[] { Path.Combine(folder, "libtorch_cpu.so"), Path.Combine(folder, "runtimes", "linux-x64", "native", "libtorch_cpu.so") }
             .Select(p => new FileInfo(p)).FirstOrDefault(f => f.Exists);
         return $"TorchSharp {TorchSharpVersion}, libtorch_cpu {library?.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not found"} bytes";

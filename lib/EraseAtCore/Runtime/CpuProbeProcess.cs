@@ -26,9 +26,7 @@ public static class CpuProbeProcess
     static string[] PackageProbing(string probePath)
     {
         if (File.Exists(Path.Combine(Path.GetDirectoryName(probePath) ?? "", "TorchSharp.dll"))) return [];
-        var torchSharp = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location);
-        var packages = torchSharp is null ? null : Directory.GetParent(torchSharp)?.Parent?.Parent?.Parent;
-        return packages is null ? [] : ["--additionalprobingpath", packages.FullName];
+        return TorchSharpPackage.PackagesRoot is { } packages ? ["--additionalprobingpath", packages.FullName] : [];
     }
 
     /// <summary>Runs the probe at <paramref name="probePath"/> under <paramref name="caps"/> with <paramref name="repeats"/> new-thread repeats per check.</summary>

@@ -20,9 +20,7 @@ public sealed class CpuVerdictCache(string directory)
     public string Directory { get; } = directory;
 
     /// <summary>The cache in the user's cache folder.</summary>
-    public static CpuVerdictCache Default { get; } = new(Path.Combine(
-        Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
-        "erase-core", "cpu-kernels"));
+    public static CpuVerdictCache Default { get; } = new(Path.Combine(UserCache.Root, "cpu-kernels"));
 
     /// <summary>The file for <paramref name="key"/>.</summary>
     public string PathFor(string key) => Path.Combine(Directory, key + ".json");

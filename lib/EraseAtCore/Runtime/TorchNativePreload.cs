@@ -16,7 +16,8 @@ namespace EraseAtCore.Runtime;
 /// "LibTorchSharp" and "torch_cpu" by name, and the dynamic loader answers a bare name with the library of that
 /// soname already in the process. It must run before anything touches <c>torch</c>, so the module initializer
 /// (<see cref="CpuKernelGuard"/>) calls it; the CPU self-test's probe calls it first thing too.
-/// Shared, as a linked file, with lib/EraseAtCore.CpuProbe: it uses nothing else of the kit.
+/// Shared, as a linked file, with lib/EraseAtCore.CpuProbe: it uses nothing else of the kit but the files the probe
+/// links with it (UserCache, LoadedNatives, TorchSharpPackage, build/TorchNatives/ElfVersionNeeds.cs).
 /// </remarks>
 static partial class TorchNativePreload
 {
@@ -50,9 +51,9 @@ static partial class TorchNativePreload
             return $"not needed ({libstdcxx} defines {Need})";
 
         // The package layout: <packages>/torchsharp/<version>/lib/<tfm>/TorchSharp.dll and .../runtimes/linux-x64/native/.
-        string torchSharpFolder = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location) ?? "";
-        var packageRoot = Directory.GetParent(torchSharpFolder)?.Parent;
-        var packagesRoot = packageRoot?.Parent?.Parent;
+        string torchSharpFolder = TorchSharpPackage.AssemblyFolder;
+        var packageRoot = TorchSharpPackage.Root;
+        var packagesRoot = TorchSharpPackage.PackagesRoot;
         string source = Path.GetFullPath(Path.Combine(packageRoot?.FullName ?? "/", "runtimes", "linux-x64", "native", TorchSharpNative));
 
         // Where TorchSharp's own search finds the native first: the host's native folders (a deps.json app: bin/), then
@@ -65,7 +66,7 @@ static partial class TorchNativePreload
             return weak ? $"not needed ({built[0]} was made loadable at build time)"
                         : $"not done: {built[0]} needs {Need}, which this host lacks; rebuild the project (build/TorchNatives.targets makes it loadable)";
         }
-        if (AlreadyLoaded()) return "not done: TorchSharp's native was already loaded in this process (touch EraseAtCore before torch)";
+        if (LoadedNatives.Contains(TorchSharpNative)) return "not done: TorchSharp's native was already loaded in this process (touch EraseAtCore before torch)";
         if (packageRoot is null || packagesRoot is null || !File.Exists(source)) return $"not done: {TorchSharpNative} not found beside TorchSharp ({torchSharpFolder})";
         string torchSharpVersion = packageRoot.Name;
         if (LibtorchFolder(packagesRoot.FullName, torchSharpVersion) is not { } libtorch)
@@ -74,7 +75,7 @@ static partial class TorchNativePreload
 
         byte[] original = File.ReadAllBytes(source);
         string key = $"{torchSharpVersion}-{Convert.ToHexString(SHA256.HashData(original))[..12].ToLowerInvariant()}-libtorch-{libtorch.Version}";
-        string folder = Path.Combine(CacheRoot(), "natives", key);
+        string folder = Path.Combine(UserCache.Root, "natives", key);
         if (!File.Exists(Path.Combine(folder, TorchSharpNative))) Prepare(folder, original, libtorch.Folder);
         NativeLibrary.Load(Path.Combine(folder, TorchSharpNative));
         return $"a copy of TorchSharp's native with {Need} made optional, loaded from {folder} (libtorch {libtorch.Version})";
@@ -112,19 +113,8 @@ static partial class TorchNativePreload
         return File.Exists(Path.Combine(native, "libtorch_cpu.so")) ? (native, version) : null;
     }
 
-    static bool AlreadyLoaded()
-    {
-        try { return File.ReadLines("/proc/self/maps").Any(l => l.Contains(TorchSharpNative, StringComparison.Ordinal)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-    }
-
     static IEnumerable<string> NativeSearchFolders() =>
         (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") as string ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-
-    static string CacheRoot() =>
-        Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? Path.Combine(xdg, "erase-core")
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "erase-core");
 
     [GeneratedRegex("""<dependency\s+id="libtorch-cpu"\s+version="\[?([0-9][^",\]]*)""", RegexOptions.IgnoreCase)]
     private static partial Regex LibtorchDependency();
