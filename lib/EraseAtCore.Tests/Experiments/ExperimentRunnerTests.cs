@@ -206,6 +206,77 @@ public sealed class ExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_shard_holding_only_the_Original_writes_its_report_and_an_empty_shard_is_refused_before_work()
+    {
+        var config = Config("only-original", "ga") with { Shard = Shard.Parse("1/2"), Relearning = null };
+        var doc = ExperimentRunner.Run(config);
+        Assert.Equal(["original"], doc.Models.Select(m => m.Name));
+        Assert.True(File.Exists(Path.Combine(config.Output, "report.html")));
+        var empty = Assert.Throws<ArgumentException>(() => ExperimentRunner.Run(Config("empty-shard", "ga") with { Shard = Shard.Parse("3/3") }));
+        Assert.Contains("use at most 2 shards", empty.Message);
+        Assert.False(Directory.Exists(Path.Combine(_root, "empty-shard", "models")));
+    }
+
+    [Fact]
+    public void A_diverged_run_is_recorded_as_such_saves_no_model_and_stays_out_of_tables_and_verdicts()
+    {
+        // GA at lr 1e6 explodes on its first step: the guard keeps nothing, so the weights would be the Original's.
+        var config = Config("diverged", "ga", "rl") with { Relearning = null, Settings = MethodSettings.Parse(["ga.lr=1000000"]) };
+        var doc = ExperimentRunner.Run(config);
+        var ga = doc.Models.Single(m => m.Name == "ga");
+        Assert.Equal("diverged", ga.Status);
+        Assert.False(ga.IsResult);
+        Assert.NotNull(ga.StopReason);
+        Assert.True(double.IsNaN(ga.Ua));
+        Assert.Equal("completed", doc.Models.Single(m => m.Name == "rl").Status);
+        var folder = new RunFolder(config.Output);
+        Assert.False(File.Exists(folder.Checkpoint("ga", 0)), "a diverged run saved a model under the method's name");
+        Assert.DoesNotContain(doc.Summary, r => r.Name == "ga");
+        string table = File.ReadAllText(Path.Combine(config.Output, "table.md"));
+        Assert.DoesNotContain("| ga |", table);
+        Assert.Contains("ga (seed 0) diverged", table);
+        Assert.Contains(",diverged", File.ReadAllText(Path.Combine(config.Output, "results.csv")));
+        // Its record is cached like any result: a rerun does not unlearn again.
+        var phases = new List<(string Model, string Phase)>();
+        ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
+        Assert.DoesNotContain(("ga", "unlearn"), phases);
+    }
+
+    [Fact]
+    public void A_second_run_into_the_same_folder_is_refused_while_the_first_holds_it()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "locked"));
+        using (RunFolderLock.Take(folder))
+        {
+            var busy = Assert.Throws<RunFolderBusyException>(() => ExperimentRunner.Run(Config("locked", "ga")));
+            Assert.Contains($"pid {Environment.ProcessId}", busy.Message);
+            Assert.False(Directory.Exists(Path.Combine(folder.Root, "models")), "the refused run wrote into the folder");
+        }
+        using (RunFolderLock.Take(folder)) { }   // released: taken again
+    }
+
+    [Fact]
+    public void A_models_cache_key_is_inside_its_checkpoint_so_the_model_counts_as_finished_when_its_file_exists()
+    {
+        var config = Config("durable", "ga") with { Relearning = null };
+        ExperimentRunner.Run(config);
+        var folder = new RunFolder(config.Output);
+        foreach (var name in new[] { "original", "ga" })
+        {
+            Assert.NotNull(Checkpoint.ReadInfo(folder.Checkpoint(name, 0)).CacheKey);
+            Assert.False(File.Exists(folder.Checkpoint(name, 0) + ".key"));
+        }
+        // A truncated checkpoint is never taken as finished: it is made again.
+        var bytes = File.ReadAllBytes(folder.Checkpoint("ga", 0));
+        File.WriteAllBytes(folder.Checkpoint("ga", 0), bytes[..(bytes.Length / 2)]);
+        File.Delete(folder.Step("ga", 0));
+        var phases = new List<(string Model, string Phase)>();
+        ExperimentRunner.Run(config, p => phases.Add((p.Model, p.Phase)));
+        Assert.Contains(("ga", "unlearn"), phases);
+        Assert.DoesNotContain(("original", "train"), phases);
+    }
+
+    [Fact]
     public void A_kill_during_evaluation_evaluates_the_finished_model_instead_of_training_it_again()
     {
         var config = Config("kill-eval", "ga") with { Relearning = null };

@@ -177,7 +177,8 @@ public static class Claims
     // Headline measures per model and seed, paired over the seeds both models have.
     sealed class Table(IReadOnlyList<ModelRecord> models, IReadOnlyList<string> stages)
     {
-        readonly Dictionary<string, Dictionary<int, Dictionary<string, double>>> _rows = models.GroupBy(m => m.Name).ToDictionary(
+        // A run that is not a result (nothing unlearned) is no evidence for or against a claim.
+        readonly Dictionary<string, Dictionary<int, Dictionary<string, double>>> _rows = models.Where(m => m.IsResult).GroupBy(m => m.Name).ToDictionary(
             g => g.Key, g => g.ToDictionary(m => m.Seed, m => ResultTables.Headline(m, stages, models.FirstOrDefault(r => r.Name == "retrain" && r.Seed == m.Seed))));
 
         public IReadOnlyList<string> Names => [.. _rows.Keys];

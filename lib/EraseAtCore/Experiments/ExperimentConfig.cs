@@ -84,6 +84,19 @@ public sealed record ExperimentConfig
     /// <summary>The per-model settings in force: the preset's unlearning recipe under <see cref="Settings"/>.</summary>
     public MethodSettings EffectiveSettings => Settings.Over(MethodSettings.Parse(Preset.UnlearnOptions));
 
+    /// <summary>The grid in run order: every (seed, model) pair. Item i belongs to shard i mod n.</summary>
+    public IReadOnlyList<(int Seed, string Name)> Grid => Seeds.SelectMany(seed => ModelNames.Select(name => (seed, name))).ToList();
+
+    /// <summary>This run's items of <see cref="Grid"/>; refuses a shard that holds none, before any work.</summary>
+    public IReadOnlyList<(int Seed, string Name)> ShardItems()
+    {
+        var grid = Grid;
+        var mine = grid.Where((_, i) => Shard.Owns(i)).ToList();
+        if (mine.Count == 0)
+            throw new ArgumentException($"Shard {Shard} holds none of the grid's {grid.Count} models ({Seeds.Count} seeds x {ModelNames.Count} models): use at most {grid.Count} shards.");
+        return mine;
+    }
+
     /// <summary>The model names in force: original first, then the methods (retrain included by default).</summary>
     public IReadOnlyList<string> ModelNames => ["original", .. (Methods ?? MethodCatalog.Names).Where(m => m != "original")];
 }

@@ -29,18 +29,17 @@ public static class ExperimentRunner
     /// <summary>Runs (or resumes) the experiment; returns the results document it wrote.</summary>
     public static ResultsDocument Run(ExperimentConfig config, Action<RunProgress>? progress = null, CancellationToken cancel = default)
     {
+        // A shard runs its items of the grid plus the Original it needs.
+        var mine = config.ShardItems();
         var folder = new RunFolder(config.Output);
-        Directory.CreateDirectory(folder.Root);
+        using var running = RunFolderLock.Take(folder);
+        folder.RemoveLeftovers();
         var clock = Stopwatch.StartNew();
         var preset = config.Preset;
         var data = preset.LoadData(config.DataSearch);
         var forget = config.ForgetOrDefault.Resolve(data);
         var split = forget.Apply(data);
         var spec = preset.ModelFor(data);
-        var names = config.ModelNames;
-        // The grid: every (seed, model) pair, in order; a shard runs its items plus the Original it needs.
-        var grid = config.Seeds.SelectMany(seed => names.Select(name => (Seed: seed, Name: name))).ToList();
-        var mine = grid.Where((_, i) => config.Shard.Owns(i)).ToList();
         double totalCost = mine.Sum(g => Cost(g.Name));
         double doneCost = 0;
         var records = new List<ModelRecord>();
@@ -143,6 +142,7 @@ public static class ExperimentRunner
     sealed class SeedContext(ExperimentConfig config, RunFolder folder, ForgetSplit split, ModelSpec spec, int seed) : IDisposable
     {
         readonly Preset _preset = config.Preset with { Train = config.Preset.Train with { Seed = seed } };
+        readonly StepKeys _keys = new(config, split.Data, split, spec, seed);
         StagedModel? _original;
         string? _originalKey;
         StageFeatures? _originalTest, _retrainTest;
@@ -155,7 +155,6 @@ public static class ExperimentRunner
             if (name == "original") return (_originalRecord!, _originalProjection);
             var resolved = config.EffectiveSettings.Resolve(name, seed);
             var methodConfig = resolved.Config;
-            var recipe = resolved.Method == "retrain" ? _preset.Train : null;
             // modules=shared: EC modules trained once for this Original (cached beside it), reused by every EC model and request.
             var knobs = resolved.Options;
             string? modulesKey = null;
@@ -167,13 +166,8 @@ public static class ExperimentRunner
             else if (modules is not null) modulesKey = ModelFile.Fingerprint(modules);   // a file given by path: its content, not its name
             var method = MethodCatalog.Create(resolved.Method, _preset.Train, new MethodOptions(knobs));
             string? retrainFile = name == "retrain" ? config.RetrainFile : null;
-            // The method's resolved settings (its defaults included), not only the knobs given: a changed default recomputes.
-            // The forget split too: another request in the same folder (or an edited class-list file) must not reuse these models.
-            string modelKey = retrainFile is not null
-                ? RunFolder.Key("model", "retrain-file", RetrainFingerprint.Value, spec, SplitInfo.Of(split))
-                : RunFolder.Key("model", resolved.Method, _originalKey, SplitInfo.Of(split), methodConfig, resolved.Options, recipe, method.Settings, modulesKey);
-            // The record holds CKA to Retrain: another --retrain file re-evaluates every model.
-            string key = RunFolder.Key("step", modelKey, Evaluation(), config.Relearning, MetricsVersion, name == "retrain" ? null : RetrainFingerprint.Value);
+            string modelKey = _keys.Model(_originalKey!, resolved, method.Settings, modulesKey, retrainFile is null ? null : RetrainFingerprint.Value);
+            string key = _keys.Step(name, modelKey, RetrainFingerprint.Value);
             if (folder.TryLoadStep(name, seed, key) is { } cached)
             {
                 report("cached", 1, "reused from the cache");
@@ -183,6 +177,7 @@ public static class ExperimentRunner
             StagedModel model;
             double seconds;
             string? stopReason = null;
+            string status = UnlearnOutcome.Completed;
             if (folder.HasModel(name, seed, modelKey))
             {
                 // Trained before an interruption (or before an evaluation setting changed): evaluate it, do not train it again.
@@ -193,6 +188,7 @@ public static class ExperimentRunner
                 model.eval();
                 seconds = loaded.Info.Metrics.GetValueOrDefault("seconds");
                 stopReason = loaded.Info.StopReason;
+                if (stopReason is not null) status = UnlearnOutcome.StoppedEarly;   // a diverged run never saves a model
             }
             else if (retrainFile is not null)
             {
@@ -200,8 +196,7 @@ public static class ExperimentRunner
                 model = ModelFile.Load(retrainFile, spec);
                 model.to(config.Device);
                 seconds = 0;
-                Checkpoint.Save(folder.Checkpoint(name, seed), model, CheckpointInfo(name, seed) with { Metrics = new Dictionary<string, double>() });
-                folder.SaveModelKey(name, seed, modelKey);
+                Checkpoint.Save(folder.Checkpoint(name, seed), model, CheckpointInfo(name, seed, modelKey) with { Metrics = new Dictionary<string, double>() });
             }
             else
             {
@@ -210,11 +205,25 @@ public static class ExperimentRunner
                 model = result.Model;
                 seconds = result.Elapsed.TotalSeconds;
                 stopReason = result.StopReason;
-                Checkpoint.Save(folder.Checkpoint(name, seed), model, CheckpointInfo(name, methodConfig.Seed) with
+                status = UnlearnOutcome.Of(result, original);
+                if (status == UnlearnOutcome.Diverged)
+                {
+                    // Nothing was unlearned: no model is saved under the method's name (an older one of other settings is removed),
+                    // and the record says so instead of holding the Original's measures.
+                    model.Dispose();
+                    folder.DeleteModel(name, seed);
+                    var failed = ModelRecord.Failed(name, seed, status, stopReason!, seconds) with
+                    {
+                        Method = resolved.Method, Config = methodConfig, Options = resolved.Options.Count > 0 ? resolved.Options : null, Settings = method.Settings,
+                    };
+                    report("diverged", 1, stopReason!);
+                    folder.SaveStep(name, seed, new StepFile(key, failed, null));
+                    return (failed, null);
+                }
+                Checkpoint.Save(folder.Checkpoint(name, seed), model, CheckpointInfo(name, methodConfig.Seed, modelKey) with
                 {
                     Metrics = new Dictionary<string, double> { ["seconds"] = seconds }, StopReason = stopReason,
                 });
-                folder.SaveModelKey(name, seed, modelKey);
             }
             using (model)
             {
@@ -222,7 +231,7 @@ public static class ExperimentRunner
                 record = record with
                 {
                     Method = resolved.Method, Config = name == "retrain" ? null : methodConfig,
-                    Options = resolved.Options.Count > 0 ? resolved.Options : null, Settings = method.Settings, StopReason = stopReason,
+                    Options = resolved.Options.Count > 0 ? resolved.Options : null, Settings = method.Settings, StopReason = stopReason, Status = status,
                 };
                 if (name == "retrain") { _retrainTest?.Dispose(); _retrainTest = Extract(model); }
                 folder.SaveStep(name, seed, new StepFile(key, record, projection));
@@ -238,7 +247,7 @@ public static class ExperimentRunner
         {
             var stages = EcParts.SupervisionPoints(_original!, ec).HeadStages;
             var options = new EcModulesOptions { Stages = stages, EmbeddingDim = ec.EmbeddingDim, Seed = seed };
-            string key = RunFolder.Key("ec-modules", _originalKey, split.Data.Name, split.Data.Train.Count, _preset.Normalize, options, EcModules.FormatTag);
+            string key = _keys.EcModules(_originalKey!, options);
             var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
             string path = Path.Combine(Path.GetDirectoryName(models.Checkpoint("original", seed))!, $"ec_modules_{string.Join("-", stages)}_d{ec.EmbeddingDim}.ecm");
             if (File.Exists(path) && File.Exists(path + ".key") && File.ReadAllText(path + ".key").Trim() == key) return (path, key);
@@ -255,10 +264,8 @@ public static class ExperimentRunner
         {
             if (_original is not null) return _original;
             // The trained model depends on the data and the recipe only (an imported one on its file); its evaluation also on the split.
-            string modelKey = config.OriginalFile is { } file
-                ? RunFolder.Key("original-file", ModelFile.Fingerprint(file), spec)
-                : RunFolder.Key("original", _preset.Name, _preset.Train, spec, split.Data.Name, split.Data.Train.Count, split.Data.Test.Count);
-            string key = RunFolder.Key("original-step", modelKey, SplitInfo.Of(split), Evaluation(), config.Relearning, MetricsVersion);
+            string modelKey = _keys.OriginalModel();
+            string key = _keys.Step("original", modelKey, null);
             var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
             string ckpt = models.Checkpoint("original", seed);
             var cached = folder.TryLoadRecord("original", seed, key);
@@ -276,8 +283,7 @@ public static class ExperimentRunner
                 var model = ModelFile.Load(originalFile, spec);
                 model.to(config.Device);
                 model.eval();
-                Checkpoint.Save(ckpt, model, CheckpointInfo("original", seed) with { Split = null, Metrics = new Dictionary<string, double> { ["seconds"] = 0 } });
-                models.SaveModelKey("original", seed, modelKey);
+                Checkpoint.Save(ckpt, model, CheckpointInfo("original", seed, modelKey) with { Split = null, Metrics = new Dictionary<string, double> { ["seconds"] = 0 } });
                 _original = model;
             }
             else
@@ -294,8 +300,7 @@ public static class ExperimentRunner
                 });
                 model.eval();
                 double seconds = clock.Elapsed.TotalSeconds;
-                Checkpoint.Save(ckpt, model, CheckpointInfo("original", seed) with { Split = null, Metrics = new Dictionary<string, double> { ["seconds"] = seconds } });
-                models.SaveModelKey("original", seed, modelKey);
+                Checkpoint.Save(ckpt, model, CheckpointInfo("original", seed, modelKey) with { Split = null, Metrics = new Dictionary<string, double> { ["seconds"] = seconds } });
                 _original = model;
             }
             _originalKey = modelKey;
@@ -330,7 +335,7 @@ public static class ExperimentRunner
             var options = Evaluation();
             IReadOnlyDictionary<string, double>? ckaRetrain = null;
             ProjectionRecord? projection = null;
-            bool project = config.ProjectionModels.Contains(name) && seed == config.Seeds[0];
+            bool project = _keys.MakesProjection(name);
             // CKA to Retrain and the PCA picture reuse the evaluation's test features (no extra forward pass).
             var evaluation = ForgettingEvaluator.Evaluate(model, split, _preset.Normalize, config.Device, _originalTest, options, test =>
             {
@@ -366,12 +371,13 @@ public static class ExperimentRunner
         StageFeatures Extract(StagedModel model) =>
             FeatureExtractor.Extract(model, split.Data.Test, _preset.Normalize, config.Device, null, config.Evaluation.Form, config.Evaluation.BatchSize);
 
-        EvaluationOptions Evaluation() => config.Evaluation with { Seed = seed };
+        EvaluationOptions Evaluation() => _keys.Evaluation;
 
-        CheckpointInfo CheckpointInfo(string role, int s) => new()
+        // The cache key goes into the checkpoint itself: the model's step is durable the moment its file is.
+        CheckpointInfo CheckpointInfo(string role, int s, string cacheKey) => new()
         {
             Model = spec, Role = role, Dataset = split.Data.Name, ClassNames = split.Data.ClassNames, Split = SplitInfo.Of(split),
-            Seed = s, Recipe = _preset.Train,
+            Seed = s, Recipe = _preset.Train, CacheKey = cacheKey,
         };
 
         static string Describe(UnlearnProgress p) =>

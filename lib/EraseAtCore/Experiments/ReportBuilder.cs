@@ -14,7 +14,7 @@ public static class ReportBuilder
     {
         var stages = doc.Stages;
         var names = doc.Summary.Select(r => r.Name).ToList();
-        var byName = doc.Models.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.ToList());
+        var byName = doc.Models.Where(m => m.IsResult).GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.ToList());
         double[] MeanPerStage(string name, Func<ModelRecord, IReadOnlyDictionary<string, double>?> pick) =>
             stages.Select(s => byName[name].Select(m => pick(m) is { } d && d.TryGetValue(s, out var v) ? v : double.NaN).Average()).ToArray();
         // The std over seeds as error bars (none with one seed).
@@ -45,17 +45,20 @@ public static class ReportBuilder
         {
             new("Results", Charts.Table(TableHeaders(stages), doc.Summary.Select(r => TableRow(r)).ToList()),
                 $"Preset {doc.Preset}, forgetting {doc.Forget}, seeds {string.Join(", ", doc.Seeds)}. UA/RA/TA/MIA and probe accuracies in %, " +
-                "CKA to the Original as a fraction. A method that forgets only at the logits has UA near Retrain's but CKA near 1 and a high probe accuracy."),
-            new("Layer-wise CKA to the Original",
-                Charts.CkaByLayer(stages, names.Where(n => n != "original").Select(n => PerStage(n, m => m.CkaToOriginal)).ToList(), reference),
-                "Linear CKA between each model's and the Original's stage outputs on test images. Retrain (dashed) is how far an exact unlearner moves; " +
-                "curves near 1 at early stages mean the representation there is unchanged."),
+                "CKA to the Original as a fraction. A method that forgets only at the logits has UA near Retrain's but CKA near 1 and a high probe accuracy." +
+                (ResultTables.NotResults(doc) is { Length: > 0 } notResults ? " " + notResults : "")),
             new("Linear probe on the forget classes",
                 Charts.ProbeByStage(stages, names.Select(n => PerStage(n, m => m.ProbeForgetAcc)).ToList(), reference),
                 "A linear classifier fitted on frozen features of all classes, scored on forget-class test images: how much of the forgotten class is still linearly readable."),
             new("Forget, retain and test accuracy",
                 Charts.AccuracyBars(names, Means(doc, "ua"), Means(doc, "ra"), Means(doc, "ta"))),
         });
+        // A shard may hold only the Original: no curve to compare with it.
+        var toOriginal = names.Where(n => n != "original").Select(n => PerStage(n, m => m.CkaToOriginal)).ToList();
+        if (toOriginal.Count > 0)
+            sections.Insert(1 + (doc.Claims.Count > 0 ? 1 : 0) + (doc.Separation.Count > 0 ? 1 : 0), new("Layer-wise CKA to the Original", Charts.CkaByLayer(stages, toOriginal, reference),
+                "Linear CKA between each model's and the Original's stage outputs on test images. Retrain (dashed) is how far an exact unlearner moves; " +
+                "curves near 1 at early stages mean the representation there is unchanged."));
         // CKA to Retrain and k-NN with k = 5 exist only when the run has Retrain / records that carry them.
         var toRetrain = names.Where(n => n != "retrain" && byName[n].All(m => m.CkaToRetrain is not null)).Select(n => PerStage(n, m => m.CkaToRetrain)).ToList();
         if (toRetrain.Count > 0)

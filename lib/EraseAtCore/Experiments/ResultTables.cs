@@ -40,15 +40,25 @@ public static class ResultTables
     }
 
     /// <summary>Mean and sample standard deviation per model name over seeds, in the order names first appear.</summary>
-    public static List<SummaryRow> Summarise(IReadOnlyList<ModelRecord> models, IReadOnlyList<string> stages) =>
-        models.GroupBy(m => m.Name).Select(g =>
+    /// Records that are not results (<see cref="ModelRecord.IsResult"/>) are left out.
+    public static List<SummaryRow> Summarise(IReadOnlyList<ModelRecord> all, IReadOnlyList<string> stages) =>
+        all.Where(m => m.IsResult).ToList() is var models ? models.GroupBy(m => m.Name).Select(g =>
         {
             var rows = g.Select(m => Headline(m, stages, models.FirstOrDefault(r => r.Name == "retrain" && r.Seed == m.Seed))).ToList();
             var mean = Measures.ToDictionary(x => x.Key, x => rows.Average(r => r[x.Key]));
             var std = Measures.ToDictionary(x => x.Key, x => rows.Count < 2 ? 0 :
                 Math.Sqrt(rows.Sum(r => Math.Pow(r[x.Key] - mean[x.Key], 2)) / (rows.Count - 1)));
             return new SummaryRow { Name = g.Key, Seeds = rows.Count, Mean = mean, Std = std };
-        }).ToList();
+        }).ToList() : [];
+
+    /// <summary>One sentence naming the runs that are not results and why (empty when every run is one).</summary>
+    public static string NotResults(ResultsDocument doc) =>
+        doc.Models.Where(m => !m.IsResult).ToList() is { Count: > 0 } failed
+            ? "Not in the tables, charts or verdicts (" + UnlearningWords + "): " +
+              string.Join("; ", failed.Select(m => $"{m.Name} (seed {m.Seed}) {m.Status}: {m.StopReason}")) + "."
+            : "";
+
+    const string UnlearningWords = "the divergence guard kept no step, so the weights are the Original's and nothing was unlearned";
 
     /// <summary>The paper-style table: accuracies in %, CKA as a fraction, mean +/- std when there are several seeds.</summary>
     public static string Markdown(ResultsDocument doc)
@@ -77,6 +87,7 @@ public static class ResultTables
                           $"{Cell("cka_mean", false, "F3")} | {Cell("cka_shallow", false, "F3")} | {Cell("cka_retrain_shallow", false, "F3")} | {Cell("probe_second_last", true, "F1")} | " +
                           $"{Cell("probe_last", true, "F1")} | {Cell("knn5_last", true, "F1")} | {Cell("probe_gap", true, "F1")} | {Cell("knn5_gap", true, "F1")} | {Cell("seconds", false, "F1")} |");
         }
+        if (NotResults(doc) is { Length: > 0 } notResults) sb.AppendLine().AppendLine(notResults);
         if (doc.Claims.Count > 0)
         {
             sb.AppendLine();
@@ -96,6 +107,7 @@ public static class ResultTables
         header.AddRange(stages.Select(s => $"knn_forget_{s}"));
         header.AddRange(stages.Select(s => $"knn5_forget_{s}"));
         header.Add("relearn_forget_acc");
+        header.Add("status");
         var sb = new StringBuilder().AppendLine(string.Join(",", header));
         static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
         foreach (var m in doc.Models)
@@ -107,6 +119,7 @@ public static class ResultTables
             cells.AddRange(stages.Select(s => F(m.KnnForgetAcc.TryGetValue(s, out var v) ? v : null)));
             cells.AddRange(stages.Select(s => F(m.KnnUuefForgetAcc.TryGetValue(s, out var v) ? v : null)));
             cells.Add(Quote(string.Join(" ", m.RelearnForgetAcc.Select(a => F(a)))));
+            cells.Add(m.Status);
             sb.AppendLine(string.Join(",", cells));
         }
         return sb.ToString();

@@ -48,6 +48,20 @@ public sealed record ModelRecord
     [JsonPropertyName("settings")] public object? Settings { get; init; }
     /// <summary>Why the run stopped early (divergence guard), else null.</summary>
     [JsonPropertyName("stop_reason")] public string? StopReason { get; init; }
+    /// <summary>
+    /// completed, stopped-early (the guard stopped it and kept a state past the Original's) or diverged (nothing was
+    /// unlearned: the measures are NaN and the model is kept out of tables and verdicts); see <see cref="Unlearning.UnlearnOutcome"/>.
+    /// </summary>
+    [JsonPropertyName("status")] public string Status { get; init; } = Unlearning.UnlearnOutcome.Completed;
+
+    /// <summary>False for a model that is not a result (<see cref="Status"/> diverged): tables, charts and verdicts leave it out.</summary>
+    [JsonIgnore] public bool IsResult => Status != Unlearning.UnlearnOutcome.Diverged;
+
+    /// <summary>The record of a run that produced no model: every measure NaN, its status and why.</summary>
+    public static ModelRecord Failed(string name, int seed, string status, string reason, double seconds) => new()
+    {
+        Name = name, Seed = seed, Ua = double.NaN, Ra = double.NaN, Ta = double.NaN, Mia = double.NaN, Status = status, StopReason = reason, Seconds = seconds,
+    };
 
     /// <summary>Mean CKA to the Original over <paramref name="stages"/> (all stages when null).</summary>
     public double MeanCka(IEnumerable<string>? stages = null) => (stages ?? CkaToOriginal.Keys).Select(s => CkaToOriginal[s]).Average();

@@ -42,9 +42,12 @@ public sealed class RunFolder(string root)
     /// <summary>A path in the folder.</summary>
     public string File(string name) => Path.Combine(Root, name);
 
-    /// <summary>The stored step when its key matches <paramref name="key"/> (and its checkpoint exists), else null.</summary>
+    /// <summary>
+    /// The stored step when its key matches <paramref name="key"/> and its checkpoint exists (a run that produced no model,
+    /// status diverged, has none), else null.
+    /// </summary>
     public StepFile? TryLoadStep(string name, int seed, string key) =>
-        System.IO.File.Exists(Checkpoint(name, seed)) ? TryLoadRecord(name, seed, key) : null;
+        TryLoadRecord(name, seed, key) is { } step && (System.IO.File.Exists(Checkpoint(name, seed)) || !step.Record.IsResult) ? step : null;
 
     /// <summary>The stored step when its key matches, whether or not its checkpoint is in this folder (a study's shared Original is not).</summary>
     public StepFile? TryLoadRecord(string name, int seed, string key)
@@ -67,18 +70,39 @@ public sealed class RunFolder(string root)
     }
 
     /// <summary>
-    /// True when the checkpoint of <paramref name="name"/> exists and was made by a run whose training fingerprint is
-    /// <paramref name="key"/> (stored beside it as <c>.ckpt.key</c>): a run killed during evaluation then evaluates
-    /// the finished model instead of training it again.
+    /// True when the checkpoint of <paramref name="name"/> exists, is whole, and was made with the settings whose cache key is
+    /// <paramref name="key"/> (stored inside it): a run killed during evaluation then evaluates the finished model instead of
+    /// training it again. Checkpoints written before the key moved into the file carry it beside them, in <c>.ckpt.key</c>.
     /// </summary>
     public bool HasModel(string name, int seed, string key)
     {
         string ckpt = Checkpoint(name, seed);
-        return System.IO.File.Exists(ckpt) && System.IO.File.Exists(ckpt + ".key") && System.IO.File.ReadAllText(ckpt + ".key").Trim() == key;
+        if (!System.IO.File.Exists(ckpt)) return false;
+        string? stored;
+        try { stored = Training.Checkpoint.ReadInfo(ckpt).CacheKey; }
+        catch (CheckpointException) { return false; }   // truncated or corrupt: made again, never trusted
+        if (stored is null && System.IO.File.Exists(ckpt + ".key")) stored = System.IO.File.ReadAllText(ckpt + ".key").Trim();
+        return stored == key;
     }
 
-    /// <summary>Records the training fingerprint of a checkpoint just written (atomically, after the checkpoint).</summary>
-    public void SaveModelKey(string name, int seed, string key) => AtomicFile.WriteAllText(Checkpoint(name, seed) + ".key", key);
+    /// <summary>
+    /// Deletes the temporary files of atomic writes a killed process left behind (<c>.name.pid.guid.tmp</c>); call it only
+    /// while holding the folder's <see cref="RunFolderLock"/>, when no other process can be writing one. Returns how many.
+    /// </summary>
+    public int RemoveLeftovers()
+    {
+        if (!Directory.Exists(Root)) return 0;
+        var leftovers = Directory.EnumerateFiles(Root, ".*.tmp", SearchOption.AllDirectories).ToList();
+        foreach (var file in leftovers) System.IO.File.Delete(file);
+        return leftovers.Count;
+    }
+
+    /// <summary>Removes a model's checkpoint (and an old-style key beside it), when a run with its name produced no model.</summary>
+    public void DeleteModel(string name, int seed)
+    {
+        System.IO.File.Delete(Checkpoint(name, seed));
+        System.IO.File.Delete(Checkpoint(name, seed) + ".key");
+    }
 
     /// <summary>A short stable fingerprint of <paramref name="parts"/> (serialised as JSON, SHA-256, 16 hex digits).</summary>
     public static string Key(params object?[] parts)

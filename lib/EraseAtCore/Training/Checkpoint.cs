@@ -42,6 +42,11 @@ public sealed record CheckpointInfo
     [JsonPropertyName("metrics")] public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
     /// <summary>Why unlearning stopped early (the divergence guard's message), else null.</summary>
     [JsonPropertyName("stop_reason")] public string? StopReason { get; init; }
+    /// <summary>
+    /// The experiment runner's cache key of the settings that made this model (null outside a run): stored in the file, so
+    /// the model counts as finished exactly when its checkpoint exists, with nothing else to write after it.
+    /// </summary>
+    [JsonPropertyName("cache_key")] public string? CacheKey { get; init; }
     /// <summary>Version of EraseAtCore that wrote the file.</summary>
     [JsonPropertyName("library_version")] public string LibraryVersion { get; init; } = Checkpoint.LibraryVersion;
     /// <summary>When the file was written (UTC).</summary>
