@@ -33,5 +33,5 @@ try
 catch (Exception e) when (e is DataFormatException or DatasetNotFoundException or TorchLoadException or CheckpointException or ArgumentException or IOException)
 {
     // Errors a user can act on: the message says what to do; no stack trace.
-    return UserErrors.Report(e.Message);
+    return UserErrors.Report(e);
 }

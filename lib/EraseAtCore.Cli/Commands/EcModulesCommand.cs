@@ -34,8 +34,9 @@ static class EcModulesCommand
             OutputPath.CheckWritable(target, "--out");
             var chosen = Preset.Get(parse.GetValue(preset)!);
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
+            chosen.CheckDataFolder(parse.GetValue(dataDir));
             var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
-            using var original = ModelFile.Load(source, chosen.ModelFor(data));
+            using var original = ModelFile.LoadFor(source, chosen, data);   // a checkpoint as it describes itself (any --width or --arch)
             original.to(dev).eval();
             var options = new EcModulesOptions
             {

@@ -33,16 +33,27 @@ static class EvalCommand
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
         {
+            // Everything that can be checked without the data is checked first: the files, the output folder, the numbers.
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             var chosen = Preset.Get(parse.GetValue(preset)!);
+            var info = Checkpoint.ReadInfo(parse.GetValue(model)!);
+            var refInfo = parse.GetValue(reference) is { } r ? Checkpoint.ReadInfo(r) : null;
+            forget.CheckBeforeWork(parse, required: info.Split?.Classes is not { Count: > 0 });
+            chosen.CheckDataFolder(parse.GetValue(dataDir));
+            if (parse.GetValue(knn) < 1) throw new ArgumentException($"--knn-k must be at least 1, got {parse.GetValue(knn)}.");
+            if (parse.GetValue(export) is { } exportDir) OutputPath.CheckWritableFolder(exportDir, "--export-features");
             var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
-            var loaded = Checkpoint.Load(parse.GetValue(model)!, chosen.ModelFor(data));
+            if (parse.GetValue(knn) > data.Train.Count)
+                throw new ArgumentException($"--knn-k {parse.GetValue(knn)} is more than the {data.Train.Count} training images the k-NN compares with; choose at most {data.Train.Count}.");
+            // The model is rebuilt from the checkpoint's own description (any --width or --arch it was trained with).
+            var loaded = ModelFile.LoadCheckpointFor(parse.GetValue(model)!, chosen, data);
             using var m = loaded.Model;
-            if (loaded.Info.Dataset != data.Name)
-                throw new ArgumentException($"{parse.GetValue(model)} was trained on {loaded.Info.Dataset}, but preset {chosen.Name} loads {data.Name}. Pass the matching --preset.");
-            var split = forget.Resolve(parse, data, required: true, defaultClasses: loaded.Info.Split?.Classes)!;
-            LoadedCheckpoint? refLoaded = parse.GetValue(reference) is { } r ? Checkpoint.Load(r, loaded.Info.Model) : null;
+            var split = forget.Resolve(parse, data, required: true, defaultClasses: info.Split?.Classes)!;
+            LoadedCheckpoint? refLoaded = parse.GetValue(reference) is { } referencePath ? ModelFile.LoadCheckpointFor(referencePath, chosen, data) : null;
             using var refModel = refLoaded?.Model;
+            if (refModel is not null && !refModel.StageNames.SequenceEqual(m.StageNames))
+                throw new ArgumentException($"--reference {parse.GetValue(reference)} is a {refInfo!.Model.Describe()} with stages {string.Join(", ", refModel.StageNames)}, " +
+                                            $"but the model's stages are {string.Join(", ", m.StageNames)}: CKA compares stage with stage. Give a reference with the same stages.");
             m.to(dev); refModel?.to(dev);
             var options = new EvaluationOptions
             {

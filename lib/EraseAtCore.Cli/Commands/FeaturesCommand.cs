@@ -34,6 +34,7 @@ static class FeaturesCommand
             var spec = loaded.Info.Model;
             if (images.dim() != 4 || images.shape[1] != spec.InChannels)
                 throw new ArgumentException($"--input must be an (n, {spec.InChannels}, H, W) array for {spec.Describe()}; got shape ({string.Join(", ", images.shape)}).");
+            if (images.shape[0] == 0) throw new ArgumentException($"--input {parse.GetValue(input)} holds no images (shape ({string.Join(", ", images.shape)})).");
             images = images.to(float32);
             var stages = m.StageNames;
             var logits = new List<Tensor>();

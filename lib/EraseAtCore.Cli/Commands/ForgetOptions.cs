@@ -51,7 +51,15 @@ sealed class ForgetOptions
         if (parse.GetValue(_file) is { } file) return EraseAtCore.Experiments.ForgetRequest.OfClassList(file).Apply(data);
         if (classes.Length > 0) return ForgetSplit.Classes(data, classes);
         if (defaultClasses is { Count: > 0 }) return ForgetSplit.Classes(data, [.. defaultClasses]);
-        if (required) throw new ArgumentException("Say what to forget: --forget-classes 3 (class-wise), --forget-classes-file FILE, --forget-random-classes N or --forget-fraction 0.1 (sample-wise).");
+        if (required) throw new ArgumentException(SayWhatToForget);
         return null;
     }
+
+    /// <summary>Checks, before any data is read, that the options form one request and that one is given when required.</summary>
+    public void CheckBeforeWork(ParseResult parse, bool required)
+    {
+        if (Request(parse) is null && required) throw new ArgumentException(SayWhatToForget);
+    }
+
+    const string SayWhatToForget = "Say what to forget: --forget-classes 3 (class-wise), --forget-classes-file FILE, --forget-random-classes N or --forget-fraction 0.1 (sample-wise).";
 }

@@ -31,6 +31,7 @@ sealed class RecipeOptions
         if (parse.GetValue(_arch) is { } a) model = model with { Architecture = a };
         if (parse.GetValue(_width) is { } w) model = model with { Width = w };
         train.Validate();
+        model.Validate();
         return preset with { Train = train, Model = model };
     }
 }

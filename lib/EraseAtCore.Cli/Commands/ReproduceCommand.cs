@@ -19,17 +19,23 @@ static class ReproduceCommand
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<preset>); finished models there are reused when their settings match." };
         var grid = new GridOptions(1, "Repeats with seeds S..S+N-1 (S = --first-seed); tables report mean ± std and the claims' verdicts use them.",
             $"Methods to run after the Original (default all: {string.Join(", ", MethodCatalog.Names)}); variants such as ec:lr=0.02 allowed.");
+        var trainEpochs = new Option<int?>("--train-epochs") { Description = "Epochs of the Original and Retrain (default: the preset's); fewer for a quick smoke run. Part of the cache key." };
         var shard = new Option<string?>("--shard") { Description = "Run slice i of n of the model x seed grid (e.g. 2/4); combine with `erase-core merge`." };
         var forget = new ForgetOptions();
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var cmd = new Command("reproduce", "Run the paper's experiment end to end and write results.json, results.csv, table.md and report.html.")
-            { preset, output, original, retrain, ecModules, shard, dataDir, device };
+            { preset, output, original, retrain, ecModules, trainEpochs, shard, dataDir, device };
         grid.AddTo(cmd);
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var chosen = Preset.Get(parse.GetValue(preset)!);
+            if (parse.GetValue(trainEpochs) is { } epochs)
+            {
+                chosen = chosen with { Train = chosen.Train with { Epochs = epochs } };
+                chosen.Train.Validate();
+            }
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             var settings = grid.Settings(parse);
             if (parse.GetValue(ecModules) is { } modules)
@@ -51,6 +57,9 @@ static class ReproduceCommand
                 if (file is not null && !File.Exists(file)) throw new ArgumentException($"{option} {file}: no such file.");
             if (config.RetrainFile is not null && !config.ModelNames.Contains("retrain"))
                 throw new ArgumentException("--retrain is given but retrain is not among --methods: add retrain, or drop --retrain.");
+            _ = config.ShardItems();
+            chosen.CheckDataFolder(parse.GetValue(dataDir));
+            OutputPath.CheckWritableFolder(config.Output, "--out");
             _ = config.ForgetOrDefault;   // a preset that needs a forget request says so now, not after loading the data
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine(Markup.Escape($"reproduce: preset {chosen.Name}, forgetting {config.ForgetOrDefault}, seeds {config.Seeds.Count}, " +

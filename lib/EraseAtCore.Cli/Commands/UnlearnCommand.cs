@@ -38,18 +38,16 @@ static class UnlearnCommand
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
         {
+            // Everything that can be checked without the data is checked first: method, options, numbers, files, output folder.
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             var chosen = Preset.Get(parse.GetValue(preset)!);
-            var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
-            var original = Checkpoint.Load(parse.GetValue(from)!, chosen.ModelFor(data));
-            using var originalModel = original.Model;
-            originalModel.to(dev);
-            var split = forget.Resolve(parse, data, required: true, defaultClasses: null)!;
             string name = parse.GetValue(method)!.ToLowerInvariant();
-            var unlearner = MethodCatalog.Create(name, original.Info.Recipe ?? chosen.Train, MethodOptions.Parse(parse.GetValue(options) ?? []));
-            var config = MethodCatalog.DefaultConfig(name);
+            MethodSettings.CheckModelName(name, "--method");
+            if (name is "original") throw new ArgumentException("--method original is the model unlearning starts from, not a method. Choose one of: " + string.Join(", ", MethodCatalog.Names) + ".");
+            var methodOptions = MethodOptions.Parse(parse.GetValue(options) ?? []);
             if (parse.GetValue(epochs) is not null && parse.GetValue(steps) is not null)
                 throw new ArgumentException("Give --epochs or --steps, not both: a step budget replaces the epochs.");
+            var config = MethodCatalog.DefaultConfig(name);
             // The tuned methods default to a step budget; epochs asked for replace it.
             if (parse.GetValue(epochs) is { } e) config = config with { Epochs = e, Steps = null };
             if (parse.GetValue(steps) is { } st) config = config with { Steps = st };
@@ -57,21 +55,28 @@ static class UnlearnCommand
             if (parse.GetValue(batch) is { } b) config = config with { BatchSize = b };
             config = config with { Seed = parse.GetValue(seed) };
             config.Validate();
+            forget.CheckBeforeWork(parse, required: true);
+            chosen.CheckDataFolder(parse.GetValue(dataDir));
+            var originalInfo = Checkpoint.ReadInfo(parse.GetValue(from)!);
+            var unlearner = MethodCatalog.Create(name, originalInfo.Recipe ?? chosen.Train, methodOptions);
+            if (parse.GetValue(output) is { } outDir) OutputPath.CheckWritableFolder(outDir, "--out");
+            var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
+            // The model is rebuilt from the checkpoint's own description (any --width or --arch it was trained with).
+            var original = ModelFile.LoadCheckpointFor(parse.GetValue(from)!, chosen, data);
+            using var originalModel = original.Model;
+            originalModel.to(dev);
+            var split = forget.Resolve(parse, data, required: true, defaultClasses: null)!;
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine($"{name}: forgetting {Markup.Escape(split.ToString())} from {Markup.Escape(parse.GetValue(from)!)}; " +
                                    (config.Steps is { } budget ? $"{budget} steps" : $"{config.Epochs} epochs") + $", lr {config.LearningRate}, batch {config.BatchSize}, seed {config.Seed}");
             var result = ProgressView.Run(name, report =>
                 unlearner.Unlearn(new UnlearnContext(originalModel, split, chosen.Normalize, dev, config, p => report(ProgressView.Of(p)))));
             using var model = result.Model;
-            if (result.StopReason is { } why)
-            {
-                // The guard keeps the last good state; when that is the Original itself, a result under the method's
-                // name would be a copy of the Original reported as unlearned.
-                if (SameWeights(model, originalModel))
-                    throw new ArgumentException($"{why} No step before that was kept, so the weights are the Original's: nothing was unlearned, " +
-                                                $"and nothing is evaluated or saved as {name}.ckpt.");
-                Console.Error.WriteLine($"warning: {why}");
-            }
+            string status = UnlearnOutcome.Of(result, originalModel);
+            if (status == UnlearnOutcome.Diverged)
+                throw new ArgumentException($"{result.StopReason} No step before that was kept, so the weights are the Original's: nothing was unlearned, " +
+                                            $"and nothing is evaluated or saved as {name.Replace('+', 'p')}.ckpt.");
+            if (result.StopReason is { } why) Console.Error.WriteLine($"warning: {why}");
             var evaluation = ForgettingEvaluator.Evaluate(model, split, chosen.Normalize, dev, originalModel);
             EvalCommand.Print(evaluation);
             AnsiConsole.MarkupLine($"unlearning took {result.Elapsed.TotalSeconds:F1} s");
@@ -91,7 +96,7 @@ static class UnlearnCommand
                 Checkpoint.Save(path, model, info);
                 AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"), System.Text.Json.JsonSerializer.Serialize(new
                 {
-                    method = name, status = result.Diverged ? "diverged" : "completed", config, stop_reason = result.StopReason, seconds = result.Elapsed.TotalSeconds,
+                    method = name, status, config, stop_reason = result.StopReason, seconds = result.Elapsed.TotalSeconds,
                     logits = evaluation.Logits, mia = evaluation.Mia, cka_to_original = evaluation.CkaToReference,
                     probes = evaluation.Probes, knn = evaluation.Knn, log = result.Log,
                 }, Checkpoint.Json));
@@ -100,11 +105,5 @@ static class UnlearnCommand
             return 0;
         });
         return cmd;
-    }
-
-    static bool SameWeights(EraseAtCore.Models.StagedModel a, EraseAtCore.Models.StagedModel b)
-    {
-        using var scope = torch.NewDisposeScope();
-        return a.parameters().Zip(b.parameters()).All(p => p.First.shape.SequenceEqual(p.Second.shape) && p.First.eq(p.Second.to(p.First.device)).all().item<bool>());
     }
 }

@@ -50,5 +50,5 @@ static class ProgressView
 
     public static ProgressLine Of(EraseAtCore.Experiments.RunProgress p) => new(p.Fraction,
         $"[{p.Index}/{p.Total}] {p.Model} (seed {p.Seed}) {p.Phase}: {p.Detail} elapsed {p.Elapsed:mm\\:ss}" +
-        (p.Remaining is { } r ? $" eta {r:mm\\:ss}" : ""), p.Phase is "cached" || p.Detail.StartsWith("relearning", StringComparison.Ordinal));
+        (p.Remaining is { } r ? $" eta {r:mm\\:ss}" : ""), p.Phase is not ("train" or "unlearn"));   // a step's phases each report once; training and unlearning report per step
 }

@@ -13,6 +13,10 @@ static partial class UserErrors
     /// <summary>The exit code of every user error (bad arguments, bad input files, missing data).</summary>
     public const int ExitCode = 2;
 
+    /// <summary>Reports a user error from its exception's message (without .NET's parameter suffix).</summary>
+    public static int Report(Exception e) => Report(e is ArgumentException { ParamName: { } name } a && a.Message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal) is >= 0 and var cut
+        ? a.Message[..cut] : e.Message);   // .NET's "(Parameter 'k') Actual value was ..." names a C# parameter, not an option
+
     /// <summary>Writes <paramref name="message"/> as one "error: " line on stderr (further lines indented) and returns <see cref="ExitCode"/>.</summary>
     public static int Report(string message)
     {

@@ -70,11 +70,17 @@ public sealed class ForgetSplit
         return new ForgetSplit(data, ForgetKind.Classes, set, 0, 0, train, test, forgetIdx);
     }
 
-    /// <summary>Forgets a random, seeded fraction of the training images (at least one).</summary>
-    public static ForgetSplit Samples(Dataset data, double fraction, int seed = 0)
+    /// <summary>Refuses a sample-wise forget fraction outside (0, 1).</summary>
+    public static void CheckFraction(double fraction)
     {
         if (!(fraction > 0 && fraction < 1))
             throw new ArgumentException($"The forget fraction must be strictly between 0 and 1 (e.g. 0.1 for 10%), got {fraction}.");
+    }
+
+    /// <summary>Forgets a random, seeded fraction of the training images (at least one).</summary>
+    public static ForgetSplit Samples(Dataset data, double fraction, int seed = 0)
+    {
+        CheckFraction(fraction);
         int n = data.Train.Count;
         int k = (int)Math.Round(fraction * n);
         if (k == 0)

@@ -93,7 +93,11 @@ public sealed record ForgetRequest(
     }
 
     /// <summary>Forget a random fraction of the training images.</summary>
-    public static ForgetRequest OfSamples(double fraction, int seed = 0) => new("samples", [], fraction, seed);
+    public static ForgetRequest OfSamples(double fraction, int seed = 0)
+    {
+        ForgetSplit.CheckFraction(fraction);   // now, not when the data is loaded
+        return new("samples", [], fraction, seed);
+    }
 
     /// <summary>The split of <paramref name="data"/> this request describes.</summary>
     public ForgetSplit Apply(Dataset data) => Kind switch

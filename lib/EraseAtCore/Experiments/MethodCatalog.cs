@@ -78,7 +78,7 @@ public static class MethodCatalog
     {
         var d = new EcOptions();
         var weights = o.Numbers("weights");
-        return new EcOptions
+        var ec = new EcOptions
         {
             Points = o.List("points"),
             A = o.Double("a", d.A),
@@ -96,5 +96,7 @@ public static class MethodCatalog
             WarmupLearningRate = o.Double("warmup-lr", d.WarmupLearningRate),
             ModulesPath = o.Text("modules", d.ModulesPath),
         };
+        ec.Validate();   // before any work: a bad value fails when the method is created
+        return ec;
     }
 }

@@ -196,9 +196,18 @@ public sealed record Preset
         All.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"Unknown preset '{name}'. Known presets: {string.Join(", ", All.Select(p => p.Name))}.");
 
+    /// <summary>Refuses a data folder (--data-dir) the preset would not read, instead of ignoring it without a word.</summary>
+    public void CheckDataFolder(string? folder)
+    {
+        if (Data == PresetData.FashionMnistMini && folder is not null)
+            throw new ArgumentException($"--data-dir {folder} is not read by the {Name} preset, which uses the embedded Fashion-MNIST subset. " +
+                                        $"Drop --data-dir, or choose a preset that reads files: {string.Join(", ", All.Where(p => p.Data != PresetData.FashionMnistMini).Select(p => p.Name))}.");
+    }
+
     /// <summary>Loads the preset's data (locating or downloading it as needed), keeping <see cref="TrainPerClass"/> training images per class.</summary>
     public Dataset LoadData(DataSearch? search = null)
     {
+        CheckDataFolder(search?.ExplicitFolder);
         var data = LoadAll(search);
         if (TrainPerClass is { } n) data = data with { Train = MiniSubset.Stratified(data.Train, n, seed: 0) };
         if (TestPerClass is { } m) data = data with { Test = MiniSubset.Stratified(data.Test, m, seed: 0) };

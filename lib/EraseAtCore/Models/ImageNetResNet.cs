@@ -33,7 +33,7 @@ public sealed class ImageNetResNet : StagedModel
             _ => throw new ArgumentException($"ImageNetResNet builds resnet18-imagenet, resnet34-imagenet or resnet50-imagenet, not '{spec.Architecture}'."),
         };
         if (spec.Width <= 0 || spec.InChannels <= 0 || spec.Classes <= 1)
-            throw new ArgumentException($"ResNet needs width > 0, in_channels > 0 and at least 2 classes; got {spec}.");
+            throw new ArgumentException($"ResNet needs width > 0, in_channels > 0 and at least 2 classes; got {spec.Describe()} with {spec.InChannels} input channels and {spec.Classes} classes.");
         int w = spec.Width, inPlanes = w;
         conv1 = Conv2d(spec.InChannels, w, 7, stride: 2, padding: 3, bias: false);
         bn1 = BatchNorm2d(w);

@@ -61,6 +61,21 @@ public sealed record ModelSpec(string Architecture, int InChannels, int Classes,
         _ => $"{Architecture} w={Width}",
     };
 
+    /// <summary>
+    /// Checks what a model of this spec needs before anything is built or trained: a known architecture, a positive ResNet
+    /// width, and ViT sizes that fit together. Channels and classes are checked where they are set from the data.
+    /// </summary>
+    /// <exception cref="ArgumentException">The first problem, with the option that sets it.</exception>
+    public void Validate()
+    {
+        if (!Architectures.Contains(Architecture))
+            throw new ArgumentException($"Unknown architecture '{Architecture}' (--arch). Known: {string.Join(", ", Architectures)}.");
+        if (Architecture.StartsWith("resnet", StringComparison.Ordinal) && Width < 1)
+            throw new ArgumentException($"--width must be at least 1 (64 is the standard ResNet), got {Width}.");
+        if (Architecture == "vit" && (Dim < 1 || Heads < 1 || Dim % Heads != 0 || Depth < 1 || PatchSize < 1 || ImageSize % PatchSize != 0))
+            throw new ArgumentException($"ViT sizes do not fit: dim {Dim} must be a multiple of heads {Heads}, depth at least 1, and image {ImageSize} a multiple of patch {PatchSize}.");
+    }
+
     /// <summary>Builds a fresh, randomly initialised model of this spec (initialisation follows torch's seed).</summary>
     public StagedModel Create() => Architecture switch
     {

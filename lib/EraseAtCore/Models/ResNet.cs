@@ -22,7 +22,7 @@ public sealed class ResNet : StagedModel
     ResNet(ModelSpec spec, bool bottleneck, int[] blocks) : base(spec.Architecture, spec)
     {
         if (spec.Width <= 0 || spec.InChannels <= 0 || spec.Classes <= 1)
-            throw new ArgumentException($"ResNet needs width > 0, in_channels > 0 and at least 2 classes; got {spec}.");
+            throw new ArgumentException($"ResNet needs width > 0, in_channels > 0 and at least 2 classes; got {spec.Describe()} with {spec.InChannels} input channels and {spec.Classes} classes.");
         int w = spec.Width, inPlanes = w;
         conv1 = Conv2d(spec.InChannels, w, 3, stride: 1, padding: 1, bias: false);
         bn1 = BatchNorm2d(w);

@@ -18,11 +18,7 @@ public static class DeviceChoice
         if (c == "cpu") return CPU;
         if (c == "cuda" || c.StartsWith("cuda:", StringComparison.Ordinal))
         {
-            if (!cuda.is_available())
-                throw new ArgumentException(
-                    $"--device {choice}: CUDA is not available here. Either this machine has no NVIDIA GPU/driver, or the kit was " +
-                    "built with the CPU backend (the default). On a GPU host build with `dotnet build -p:TorchBackend=cuda`; " +
-                    "otherwise use --device cpu (or auto).");
+            if (!cuda.is_available()) throw new ArgumentException($"--device {choice}: CUDA is not available here: {WhyNoCuda()}");
             int index = 0;
             if (c.Length > 4 && (!int.TryParse(c[5..], out index) || index < 0 || index >= cuda.device_count()))
                 throw new ArgumentException($"--device {choice}: no such GPU; this machine has {cuda.device_count()} (cuda:0..cuda:{cuda.device_count() - 1}).");
@@ -30,4 +26,9 @@ public static class DeviceChoice
         }
         throw new ArgumentException($"--device {choice}: unknown device. Use {Help}.");
     }
+
+    // Of the two causes, the one that applies: libtorch's CUDA library mapped means the build has CUDA and the machine lacks a GPU or driver.
+    static string WhyNoCuda() => LoadedNatives.Contains("libtorch_cuda")
+        ? "the kit runs libtorch's CUDA build, but it finds no usable NVIDIA GPU (check `nvidia-smi` and the driver, and CUDA_VISIBLE_DEVICES). Use --device cpu to run on the CPU."
+        : "the kit was built with the CPU backend (the default), which has no CUDA. On a GPU host build with `dotnet build -p:TorchBackend=cuda`; here use --device cpu (or auto).";
 }

@@ -60,20 +60,23 @@ public static class UnlearningMethods
         return method;
     }
 
-    // Option keys are the record properties in kebab case; absent keys keep the record's defaults.
-    static NegGradPlusOptions ReadNegGradPlus(MethodOptions o) { var d = new NegGradPlusOptions(); return new(o.Double("retain-weight", d.RetainWeight)); }
-    static SalUnOptions ReadSalUn(MethodOptions o) { var d = new SalUnOptions(); return new(o.Double("sparsity", d.Sparsity)); }
-    static L1SparseOptions ReadL1Sparse(MethodOptions o) { var d = new L1SparseOptions(); return new(o.Double("lambda", d.Lambda)); }
+    // Option keys are the record properties in kebab case; absent keys keep the record's defaults. Each reader validates what it
+    // read, so a bad value fails when the method is created (before any work), not when the run reaches it.
+    static NegGradPlusOptions ReadNegGradPlus(MethodOptions o) { var d = new NegGradPlusOptions(); return Checked(new NegGradPlusOptions(o.Double("retain-weight", d.RetainWeight)), x => x.Validate()); }
+    static SalUnOptions ReadSalUn(MethodOptions o) { var d = new SalUnOptions(); return Checked(new SalUnOptions(o.Double("sparsity", d.Sparsity)), x => x.Validate()); }
+    static L1SparseOptions ReadL1Sparse(MethodOptions o) { var d = new L1SparseOptions(); return Checked(new L1SparseOptions(o.Double("lambda", d.Lambda)), x => x.Validate()); }
+
+    static T Checked<T>(T options, Action<T> validate) { validate(options); return options; }
 
     static ScrubOptions ReadScrub(MethodOptions o)
     {
         var d = new ScrubOptions();
-        return new(o.Int("max-steps", d.MaxSteps), o.Double("alpha", d.Alpha), o.Double("gamma", d.Gamma), o.Double("temperature", d.Temperature));
+        return Checked(new ScrubOptions(o.Int("max-steps", d.MaxSteps), o.Double("alpha", d.Alpha), o.Double("gamma", d.Gamma), o.Double("temperature", d.Temperature)), x => x.Validate());
     }
 
     static ContrastiveUnlearningOptions ReadCu(MethodOptions o)
     {
         var d = new ContrastiveUnlearningOptions();
-        return new(o.Double("temperature", d.Temperature), o.Double("retain-weight", d.RetainWeight), o.Bool("forget-negatives", d.ForgetNegatives), o.Bool("retain-as-targets", d.RetainAsTargets));
+        return Checked(new ContrastiveUnlearningOptions(o.Double("temperature", d.Temperature), o.Double("retain-weight", d.RetainWeight), o.Bool("forget-negatives", d.ForgetNegatives), o.Bool("retain-as-targets", d.RetainAsTargets)), x => x.Validate());
     }
 }
