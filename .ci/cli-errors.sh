@@ -75,20 +75,21 @@ cases=(
   "cka $npy/good.npy $npy/short.npy"
   "cka $npy/good.npy /nonexistent.npy"
   # grids
-  "reproduce --shard 0/3"
+  "reproduce --shard 0/3 --out $npy/reproduce"
   "reproduce --shard 20/20 --out $npy/run"
-  "reproduce --seeds 0"
-  "reproduce --methods nosuch"
-  "reproduce --forget-fraction 2"
-  "reproduce --train-epochs 0"
-  "reproduce --option ec.nosuch=1"
+  "reproduce --seeds 0 --out $npy/reproduce"
+  "reproduce --methods nosuch --out $npy/reproduce"
+  "reproduce --forget-fraction 2 --out $npy/reproduce"
+  "reproduce --train-epochs 0 --out $npy/reproduce"
+  "reproduce --option ec.nosuch=1 --out $npy/reproduce"
   "reproduce --out $bad"
-  "reproduce --original /nonexistent.pth"
-  "reproduce --retrain $ckpt --methods ga"
-  "reproduce --ec-modules /nonexistent.ecm"
-  "study --seeds 0"
-  "study --random-classes -1"
+  "reproduce --original /nonexistent.pth --out $npy/reproduce"
+  "reproduce --retrain $ckpt --methods ga --out $npy/reproduce"
+  "reproduce --ec-modules /nonexistent.ecm --out $npy/reproduce"
+  "study --seeds 0 --out $npy/study"
+  "study --random-classes -1 --out $npy/study"
   "merge --out $npy/merged /nonexistent"
+  "merge --out $bad $npy/model"
   # PyTorch files and EC modules
   "import --from $bad --arch resnet18 --classes 10 --out $npy/i.ckpt"
   "import --from /nonexistent.pth --arch resnet18 --classes 10 --out $npy/i.ckpt"
@@ -112,7 +113,7 @@ for c in "${cases[@]}"; do
   if grep -qE 'System\.|`1|   at ' "$out/$n.err"; then echo "cli-errors: '$c' shows .NET internals:"; cat "$out/$n.err"; exit 1; fi
   echo "ok  erase-core ${c//$npy/TMP}  ->  $(head -n 1 "$out/$n.err" | cut -c1-160)"
 done
-# A refused command writes nothing: no file appeared in the temp folder beyond the fixtures.
-written=$(cd "$npy" && find . -type f -newer "$npy/model/original.ckpt" -not -name '*.log' -not -path './model*' || true)
+# A refused command writes nothing: no file or folder appeared in the temp folder beyond the fixtures.
+written=$(cd "$npy" && find . -newer "$npy/model/original.ckpt" -not -name '*.log' -not -path './model*' -not -path . || true)
 [[ -z $written ]] || { echo "cli-errors: refused commands wrote:"; echo "$written"; exit 1; }
 echo "cli-errors: $n bad inputs over $(printf '%s\n' "${cases[@]}" | awk '{print $1}' | grep -v bogus | sort -u | wc -l) commands, each exit 2 with one error on stderr and nothing written"

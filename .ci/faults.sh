@@ -20,8 +20,8 @@ cases=0; kills=0
 pass() { cases=$((cases + 1)); echo "ok  $*"; }
 fail() { echo "faults: $*"; exit 1; }
 
-# Every JSON file parses and no checkpoint is truncated (each .ckpt is read back whole by the next run; here: its size
-# is at least its header's and it is not a temp file left in place).
+# Every JSON file parses and every checkpoint is whole: the kit's marker first, and the SHA-256 of everything before
+# its last 32 bytes equal to them (SignedFile's layout).
 check_outputs() {
   local dir=$1
   /usr/bin/python3 - "$dir" <<'PY' || fail "an output file does not parse after a kill (see above)"
@@ -30,9 +30,10 @@ root = pathlib.Path(sys.argv[1])
 for f in root.rglob("*.json"):
     if f.name.startswith("."): continue
     json.loads(f.read_text())
+import hashlib
 for f in root.rglob("*.ckpt"):
     data = f.read_bytes()
-    assert data[:8] == b"EACKPT01", f"{f}: not a whole checkpoint"
+    assert data[:8] == b"EACKPT01" and hashlib.sha256(data[:-32]).digest() == data[-32:], f"{f}: not a whole checkpoint"
 PY
 }
 
@@ -67,7 +68,7 @@ for round in 1 2; do
       delay=$(( RANDOM % 800 ))   # ms after the phase shows
     elif [[ $round -eq 2 && $random_kills -gt 0 ]]; then
       random_kills=$((random_kills - 1))
-      delay=$(( 1000 + RANDOM % (reference_s * 1000) ))   # ms after the start
+      delay=$(( 1000 + (RANDOM * 32768 + RANDOM) % (reference_s * 500) ))   # ms after the start, within half a run ($RANDOM alone stops at 32767)
     fi
     killed=no
     if [[ -n $delay ]]; then
@@ -77,7 +78,7 @@ for round in 1 2; do
       if kill -9 "$pid" 2>/dev/null; then killed=yes; fi
     fi
     set +e; wait "$pid" 2>/dev/null; code=$?; set -e
-    last=$(grep -E '^reproduce: ' "$log" | tail -n 1 | cut -c1-100)
+    last=$(grep -E '^reproduce: ' "$log" | tail -n 1 | cut -c1-100 || true)   # a kill before the first line leaves none
     if [[ $killed == yes && $code -eq 137 ]]; then
       kills=$((kills + 1))
       echo "round $round kill $kills (${target:-random time} +${delay} ms): during '${last}'"
@@ -119,6 +120,7 @@ while kill -0 "$pid" 2>/dev/null && ! grep -qF "original (seed 0) train" "$out/l
 set +e; "${KIT[@]}" "${RUN[@]}" --out "$out/locked" > "$out/locked.2.out" 2> "$out/locked.2.err"; code=$?; set -e
 kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 [[ $code -eq 2 ]] || fail "the second run exited $code, not 2"
+[[ ! -s $out/locked.2.out ]] || { cat "$out/locked.2.out"; fail "the refused second run wrote to stdout"; }
 grep -q "is in use by another erase-core run (pid $pid" "$out/locked.2.err" || { cat "$out/locked.2.err"; fail "the second run's message does not name the first"; }
 pass "lock: second run exit 2: $(head -n 1 "$out/locked.2.err" | cut -c1-150)"
 

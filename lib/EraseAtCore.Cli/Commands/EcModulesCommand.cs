@@ -43,6 +43,7 @@ static class EcModulesCommand
                 Stages = parse.GetValue(stages) is { Length: > 0 } s ? s : null, EmbeddingDim = parse.GetValue(embedding),
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), Seed = parse.GetValue(seed),
             };
+            EcModules.Check(original, options);
             AnsiConsole.MarkupLine(Markup.Escape($"training EC modules for {original.Spec.Describe()} on {data.Train.Count} {data.Name} training images ({options.Epochs} epoch(s), batch {options.BatchSize})"));
             var info = EcModules.TrainToFile(target, original, data.Train, chosen.Normalize, dev, options);
             AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(target)}[/]: heads at {Markup.Escape(string.Join(", ", info.Stages))}, final loss {info.FinalLoss:F3}");

@@ -33,7 +33,7 @@ static class EvalCommand
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            // Everything that can be checked without the data is checked first: the files, the output folder, the numbers.
+            // Everything that can be checked without the data is checked first (the files, the forget request, the numbers); the output folder last.
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             var chosen = Preset.Get(parse.GetValue(preset)!);
             var info = Checkpoint.ReadInfo(parse.GetValue(model)!);
@@ -41,7 +41,6 @@ static class EvalCommand
             forget.CheckBeforeWork(parse, required: info.Split?.Classes is not { Count: > 0 });
             chosen.CheckDataFolder(parse.GetValue(dataDir));
             if (parse.GetValue(knn) < 1) throw new ArgumentException($"--knn-k must be at least 1, got {parse.GetValue(knn)}.");
-            if (parse.GetValue(export) is { } exportDir) OutputPath.CheckWritableFolder(exportDir, "--export-features");
             var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
             if (parse.GetValue(knn) > data.Train.Count)
                 throw new ArgumentException($"--knn-k {parse.GetValue(knn)} is more than the {data.Train.Count} training images the k-NN compares with; choose at most {data.Train.Count}.");
@@ -54,6 +53,7 @@ static class EvalCommand
             if (refModel is not null && !refModel.StageNames.SequenceEqual(m.StageNames))
                 throw new ArgumentException($"--reference {parse.GetValue(reference)} is a {refInfo!.Model.Describe()} with stages {string.Join(", ", refModel.StageNames)}, " +
                                             $"but the model's stages are {string.Join(", ", m.StageNames)}: CKA compares stage with stage. Give a reference with the same stages.");
+            if (parse.GetValue(export) is { } exportDir) OutputPath.CheckWritableFolder(exportDir, "--export-features");   // last check: it creates the folder
             m.to(dev); refModel?.to(dev);
             var options = new EvaluationOptions
             {

@@ -24,7 +24,6 @@ static class FeaturesCommand
             string dir = parse.GetValue(output)!;
             int batchSize = parse.GetValue(batch);
             if (batchSize < 1) throw new ArgumentException($"--batch must be at least 1, got {batchSize}.");
-            OutputPath.CheckWritableFolder(dir, "--out");
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             var loaded = Checkpoint.Load(parse.GetValue(model)!);
             using var m = loaded.Model;
@@ -35,6 +34,7 @@ static class FeaturesCommand
             if (images.dim() != 4 || images.shape[1] != spec.InChannels)
                 throw new ArgumentException($"--input must be an (n, {spec.InChannels}, H, W) array for {spec.Describe()}; got shape ({string.Join(", ", images.shape)}).");
             if (images.shape[0] == 0) throw new ArgumentException($"--input {parse.GetValue(input)} holds no images (shape ({string.Join(", ", images.shape)})).");
+            OutputPath.CheckWritableFolder(dir, "--out");   // last check: it creates the folder
             images = images.to(float32);
             var stages = m.StageNames;
             var logits = new List<Tensor>();

@@ -16,8 +16,8 @@ static class MergeCommand
         {
             var docs = parse.GetValue(inputs)!.Select(ResultsMerge.Read).ToList();
             var merged = ResultsMerge.Merge(docs);
+            OutputPath.CheckWritableFolder(parse.GetValue(output)!, "--out");
             var folder = new RunFolder(parse.GetValue(output)!);
-            Directory.CreateDirectory(folder.Root);
             ExperimentRunner.Write(folder, merged);
             AnsiConsole.WriteLine(ResultTables.Markdown(merged));
             AnsiConsole.MarkupLine($"merged {docs.Count} results ({merged.Models.Count} models) into [blue]{Markup.Escape(folder.Root)}[/]");

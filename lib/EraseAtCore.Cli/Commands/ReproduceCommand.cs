@@ -59,8 +59,9 @@ static class ReproduceCommand
                 throw new ArgumentException("--retrain is given but retrain is not among --methods: add retrain, or drop --retrain.");
             _ = config.ShardItems();
             chosen.CheckDataFolder(parse.GetValue(dataDir));
-            OutputPath.CheckWritableFolder(config.Output, "--out");
             _ = config.ForgetOrDefault;   // a preset that needs a forget request says so now, not after loading the data
+            OutputPath.CheckWritableFolder(config.Output, "--out");
+            RunFolderLock.ThrowIfBusy(new RunFolder(config.Output));
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine(Markup.Escape($"reproduce: preset {chosen.Name}, forgetting {config.ForgetOrDefault}, seeds {config.Seeds.Count}, " +
                                                  $"{config.ModelNames.Count} models, shard {config.Shard}, output {Path.GetFullPath(config.Output)}"));

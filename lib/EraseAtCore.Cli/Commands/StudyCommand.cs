@@ -40,6 +40,9 @@ static class StudyCommand
                 Seeds = grid.Seeds(parse), Requests = requests, Methods = names, Settings = settings, Relearning = grid.Relearning(parse), Device = dev,
                 DataSearch = new Data.DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = msg => AnsiConsole.WriteLine(msg) },
             };
+            chosen.CheckDataFolder(parse.GetValue(dataDir));
+            OutputPath.CheckWritableFolder(config.Output, "--out");
+            RunFolderLock.ThrowIfBusy(new RunFolder(config.Output));
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine(Markup.Escape($"study: preset {chosen.Name}, {requests.Count} forget requests ({string.Join("; ", requests)}), seeds {string.Join(", ", config.Seeds)}, " +
                                                  $"output {Path.GetFullPath(config.Output)}"));

@@ -30,9 +30,9 @@ static class TrainCommand
             var chosen = overrides.Apply(Preset.Get(parse.GetValue(preset)!), parse);
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             // Checked before training, not after it: the folder must take original.ckpt (or retrain.ckpt) and its .json.
-            if (parse.GetValue(output) is { } outDir) OutputPath.CheckWritableFolder(outDir, "--out");
             chosen.CheckDataFolder(parse.GetValue(dataDir));
             forget.CheckBeforeWork(parse, required: parse.GetValue(retrain));
+            if (parse.GetValue(output) is { } outDir) OutputPath.CheckWritableFolder(outDir, "--out");
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             var clock = Stopwatch.StartNew();
             var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });

@@ -59,13 +59,13 @@ static class UnlearnCommand
             chosen.CheckDataFolder(parse.GetValue(dataDir));
             var originalInfo = Checkpoint.ReadInfo(parse.GetValue(from)!);
             var unlearner = MethodCatalog.Create(name, originalInfo.Recipe ?? chosen.Train, methodOptions);
-            if (parse.GetValue(output) is { } outDir) OutputPath.CheckWritableFolder(outDir, "--out");
             var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
             // The model is rebuilt from the checkpoint's own description (any --width or --arch it was trained with).
             var original = ModelFile.LoadCheckpointFor(parse.GetValue(from)!, chosen, data);
             using var originalModel = original.Model;
             originalModel.to(dev);
             var split = forget.Resolve(parse, data, required: true, defaultClasses: null)!;
+            if (parse.GetValue(output) is { } outDir) OutputPath.CheckWritableFolder(outDir, "--out");   // last check: it creates the folder
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine($"{name}: forgetting {Markup.Escape(split.ToString())} from {Markup.Escape(parse.GetValue(from)!)}; " +
                                    (config.Steps is { } budget ? $"{budget} steps" : $"{config.Epochs} epochs") + $", lr {config.LearningRate}, batch {config.BatchSize}, seed {config.Seed}");
@@ -85,7 +85,7 @@ static class UnlearnCommand
                 string path = Path.Combine(dir, name.Replace('+', 'p') + ".ckpt");
                 var info = original.Info with
                 {
-                    Role = name, Split = SplitInfo.Of(split), Seed = config.Seed,
+                    Role = name, CacheKey = null, Split = SplitInfo.Of(split), Seed = config.Seed,
                     Metrics = new Dictionary<string, double>
                     {
                         ["ua"] = evaluation.Logits.UA, ["ra"] = evaluation.Logits.RA, ["ta"] = evaluation.Logits.TA,

@@ -243,6 +243,19 @@ public sealed class ExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_record_measured_without_Retrain_is_measured_again_once_a_Retrain_is_there_and_its_model_is_reused()
+    {
+        var without = ExperimentRunner.Run(Config("retrain-later", "ga") with { Relearning = null });
+        Assert.Null(without.Models.Single(m => m.Name == "ga").CkaToRetrain);
+        var phases = new List<(string Model, string Phase)>();
+        var with = ExperimentRunner.Run(Config("retrain-later", "retrain", "ga") with { Relearning = null }, p => phases.Add((p.Model, p.Phase)));
+        // The step key names the Retrain its CKA to Retrain was measured against: ga is evaluated again, not unlearned again.
+        Assert.NotNull(with.Models.Single(m => m.Name == "ga").CkaToRetrain);
+        Assert.Contains(("ga", "evaluate"), phases);
+        Assert.DoesNotContain(("ga", "unlearn"), phases);
+    }
+
+    [Fact]
     public void A_second_run_into_the_same_folder_is_refused_while_the_first_holds_it()
     {
         var folder = new RunFolder(Path.Combine(_root, "locked"));

@@ -68,15 +68,28 @@ public static class EcModules
     const string What = "EraseAtCore EC-modules file";
 
     /// <summary>
+    /// Checks <paramref name="options"/> against <paramref name="original"/> before any work (stage names, numbers) and returns the
+    /// stages that get a head.
+    /// </summary>
+    /// <exception cref="ArgumentException">The first problem, naming what is allowed.</exception>
+    public static IReadOnlyList<string> Check(StagedModel original, EcModulesOptions options)
+    {
+        var stages = options.Stages ?? EcParts.SupervisionPoints(original, new EcOptions()).HeadStages;
+        if (stages.Count == 0) throw new ArgumentException($"{original.Spec.Describe()} has one stage: there is no head to train.");
+        if (stages.FirstOrDefault(s => !original.StageNames.Contains(s)) is { } unknown)
+            throw new ArgumentException($"--stages {unknown}: {original.Spec.Describe()} has stages {string.Join(", ", original.StageNames)}.");
+        if (options.Epochs < 1 || options.BatchSize < 1 || !(options.LearningRate > 0))
+            throw new ArgumentException($"EC modules need epochs >= 1, batch size >= 1 and a positive learning rate; got {options.Epochs}, {options.BatchSize}, {options.LearningRate}.");
+        return stages;
+    }
+
+    /// <summary>
     /// Trains heads for <paramref name="original"/> on <paramref name="train"/> (the Original is only read), seeding torch
     /// with <see cref="EcModulesOptions.Seed"/> first, so the same options give the same heads.
     /// </summary>
     public static (AuxiliaryHeads Heads, EcModulesInfo Info) Train(StagedModel original, ImageSet train, Normalization normalize, Device device, EcModulesOptions options)
     {
-        var stages = options.Stages ?? EcParts.SupervisionPoints(original, new EcOptions()).HeadStages;
-        if (stages.Count == 0) throw new ArgumentException($"{original.Spec.Describe()} has one stage: there is no head to train.");
-        if (options.Epochs < 1 || options.BatchSize < 1 || !(options.LearningRate > 0))
-            throw new ArgumentException($"EC modules need epochs >= 1, batch size >= 1 and a positive learning rate; got {options.Epochs}, {options.BatchSize}, {options.LearningRate}.");
+        var stages = Check(original, options);
         Runtime.Seeding.Seed(options.Seed);
         AuxiliaryHeads heads;
         using (var scope = NewDisposeScope())

@@ -146,6 +146,7 @@ public static class ExperimentRunner
         StagedModel? _original;
         string? _originalKey;
         StageFeatures? _originalTest, _retrainTest;
+        string? _retrainKey;   // model key of the Retrain whose features _retrainTest holds
 
         public string[] Stages { get; private set; } = [];
 
@@ -167,8 +168,8 @@ public static class ExperimentRunner
             var method = MethodCatalog.Create(resolved.Method, _preset.Train, new MethodOptions(knobs));
             string? retrainFile = name == "retrain" ? config.RetrainFile : null;
             string modelKey = _keys.Model(_originalKey!, resolved, method.Settings, modulesKey, retrainFile is null ? null : RetrainFingerprint.Value);
-            string key = _keys.Step(name, modelKey, RetrainFingerprint.Value);
-            if (folder.TryLoadStep(name, seed, key) is { } cached)
+            string key = _keys.Step(name, modelKey, _retrainKey);
+            if (folder.TryLoadStep(name, seed, key, modelKey) is { } cached)
             {
                 report("cached", 1, "reused from the cache");
                 if (name == "retrain" && _retrainTest is null) LoadRetrainFeatures();
@@ -233,7 +234,7 @@ public static class ExperimentRunner
                     Method = resolved.Method, Config = name == "retrain" ? null : methodConfig,
                     Options = resolved.Options.Count > 0 ? resolved.Options : null, Settings = method.Settings, StopReason = stopReason, Status = status,
                 };
-                if (name == "retrain") { _retrainTest?.Dispose(); _retrainTest = Extract(model); }
+                if (name == "retrain") { _retrainTest?.Dispose(); _retrainTest = Extract(model); _retrainKey = modelKey; }
                 folder.SaveStep(name, seed, new StepFile(key, record, projection));
                 return (record, projection);
             }
@@ -251,6 +252,7 @@ public static class ExperimentRunner
             var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
             string path = Path.Combine(Path.GetDirectoryName(models.Checkpoint("original", seed))!, $"ec_modules_{string.Join("-", stages)}_d{ec.EmbeddingDim}.ecm");
             if (File.Exists(path) && File.Exists(path + ".key") && File.ReadAllText(path + ".key").Trim() == key) return (path, key);
+            File.Delete(path + ".key");   // a kill while the new modules are written must not leave them under the old key
             report("ec-modules", 0.1, $"training EC modules once for the Original ({split.Data.Train.Count} training images)");
             EcModules.TrainToFile(path, _original!, split.Data.Train, _preset.Normalize, config.Device, options);
             AtomicFile.WriteAllText(path + ".key", key);
@@ -314,17 +316,22 @@ public static class ExperimentRunner
                 folder.SaveStep("original", seed, new StepFile(key, _originalRecord, _originalProjection));
             }
             Stages = _original.StageNames.ToArray();
-            if (_retrainTest is null && File.Exists(folder.Checkpoint("retrain", seed))) LoadRetrainFeatures();
+            if (_retrainTest is null) LoadRetrainFeatures();
             return _original;
         }
 
+        // The Retrain of this run's settings, when its model is in the folder (from this run or an earlier one): the reference of
+        // CKA to Retrain, whose key goes into every later step's key. A Retrain of other settings is never used.
         void LoadRetrainFeatures()
         {
-            string path = folder.Checkpoint("retrain", seed);
-            if (!File.Exists(path)) return;
-            using var retrain = Checkpoint.Load(path, spec).Model;
+            var resolved = config.EffectiveSettings.Resolve("retrain", seed);
+            var settings = MethodCatalog.Create(resolved.Method, _preset.Train, resolved.MethodOptions).Settings;
+            string modelKey = _keys.Model(_originalKey!, resolved, settings, null, config.RetrainFile is null ? null : RetrainFingerprint.Value);
+            if (!folder.HasModel("retrain", seed, modelKey)) return;
+            using var retrain = Checkpoint.Load(folder.Checkpoint("retrain", seed), spec).Model;
             retrain.to(config.Device);
             _retrainTest = Extract(retrain);
+            _retrainKey = modelKey;
         }
 
         (ModelRecord, ProjectionRecord?) Measure(string name, StagedModel model, double seconds, Action<string, double, string> report, CancellationToken cancel)

@@ -39,8 +39,10 @@ public static class ResultTables
         };
     }
 
-    /// <summary>Mean and sample standard deviation per model name over seeds, in the order names first appear.</summary>
-    /// Records that are not results (<see cref="ModelRecord.IsResult"/>) are left out.
+    /// <summary>
+    /// Mean and sample standard deviation per model name over seeds, in the order names first appear. Records that are not
+    /// results (<see cref="ModelRecord.IsResult"/>) are left out.
+    /// </summary>
     public static List<SummaryRow> Summarise(IReadOnlyList<ModelRecord> all, IReadOnlyList<string> stages) =>
         all.Where(m => m.IsResult).ToList() is var models ? models.GroupBy(m => m.Name).Select(g =>
         {

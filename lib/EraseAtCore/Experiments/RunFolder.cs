@@ -43,11 +43,11 @@ public sealed class RunFolder(string root)
     public string File(string name) => Path.Combine(Root, name);
 
     /// <summary>
-    /// The stored step when its key matches <paramref name="key"/> and its checkpoint exists (a run that produced no model,
-    /// status diverged, has none), else null.
+    /// The stored step when its key matches <paramref name="key"/> and its checkpoint is the model of <paramref name="modelKey"/>
+    /// (a run that produced no model, status diverged, has none), else null: a step is never served beside another model.
     /// </summary>
-    public StepFile? TryLoadStep(string name, int seed, string key) =>
-        TryLoadRecord(name, seed, key) is { } step && (System.IO.File.Exists(Checkpoint(name, seed)) || !step.Record.IsResult) ? step : null;
+    public StepFile? TryLoadStep(string name, int seed, string key, string modelKey) =>
+        TryLoadRecord(name, seed, key) is { } step && (!step.Record.IsResult || HasModel(name, seed, modelKey)) ? step : null;
 
     /// <summary>The stored step when its key matches, whether or not its checkpoint is in this folder (a study's shared Original is not).</summary>
     public StepFile? TryLoadRecord(string name, int seed, string key)
@@ -72,17 +72,15 @@ public sealed class RunFolder(string root)
     /// <summary>
     /// True when the checkpoint of <paramref name="name"/> exists, is whole, and was made with the settings whose cache key is
     /// <paramref name="key"/> (stored inside it): a run killed during evaluation then evaluates the finished model instead of
-    /// training it again. Checkpoints written before the key moved into the file carry it beside them, in <c>.ckpt.key</c>.
+    /// training it again. Checkpoints from before the key moved into the file have none and are made again (their keys were
+    /// computed another way and could not match anyway).
     /// </summary>
     public bool HasModel(string name, int seed, string key)
     {
         string ckpt = Checkpoint(name, seed);
         if (!System.IO.File.Exists(ckpt)) return false;
-        string? stored;
-        try { stored = Training.Checkpoint.ReadInfo(ckpt).CacheKey; }
+        try { return Training.Checkpoint.ReadInfo(ckpt).CacheKey == key; }
         catch (CheckpointException) { return false; }   // truncated or corrupt: made again, never trusted
-        if (stored is null && System.IO.File.Exists(ckpt + ".key")) stored = System.IO.File.ReadAllText(ckpt + ".key").Trim();
-        return stored == key;
     }
 
     /// <summary>
@@ -92,17 +90,24 @@ public sealed class RunFolder(string root)
     public int RemoveLeftovers()
     {
         if (!Directory.Exists(Root)) return 0;
-        var leftovers = Directory.EnumerateFiles(Root, ".*.tmp", SearchOption.AllDirectories).ToList();
+        // A folder inside this one may be another run's, with its own lock (a study's requests): a temp file of a live process stays.
+        var leftovers = Directory.EnumerateFiles(Root, ".*.tmp", SearchOption.AllDirectories).Where(f => !WriterAlive(f)).ToList();
         foreach (var file in leftovers) System.IO.File.Delete(file);
         return leftovers.Count;
     }
 
-    /// <summary>Removes a model's checkpoint (and an old-style key beside it), when a run with its name produced no model.</summary>
-    public void DeleteModel(string name, int seed)
+    // AtomicFile names its temp files .<name>.<pid>.<guid>.tmp.
+    static bool WriterAlive(string tempFile)
     {
-        System.IO.File.Delete(Checkpoint(name, seed));
-        System.IO.File.Delete(Checkpoint(name, seed) + ".key");
+        var parts = Path.GetFileName(tempFile).Split('.');
+        if (parts.Length < 4 || !int.TryParse(parts[^3], out int pid)) return false;
+        if (pid == Environment.ProcessId) return true;
+        try { using var process = System.Diagnostics.Process.GetProcessById(pid); return !process.HasExited; }
+        catch (ArgumentException) { return false; }   // no such process
     }
+
+    /// <summary>Removes a model's checkpoint, when a run with its name produced no model.</summary>
+    public void DeleteModel(string name, int seed) => System.IO.File.Delete(Checkpoint(name, seed));
 
     /// <summary>A short stable fingerprint of <paramref name="parts"/> (serialised as JSON, SHA-256, 16 hex digits).</summary>
     public static string Key(params object?[] parts)

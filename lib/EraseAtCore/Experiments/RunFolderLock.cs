@@ -29,6 +29,15 @@ public sealed class RunFolderLock : IDisposable
         return new RunFolderLock(stream);
     }
 
+    /// <summary>
+    /// Fails now when another process holds <paramref name="folder"/>, so a command can refuse before it prints or loads anything;
+    /// the run takes the lock itself when it starts (a second start in between is still refused then).
+    /// </summary>
+    public static void ThrowIfBusy(RunFolder folder)
+    {
+        using (Take(folder)) { }
+    }
+
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _lock.Dispose();
 }

@@ -13,7 +13,8 @@ namespace EraseAtCore.Experiments;
 /// options), not a list of chosen fields, so a field added to any of them is covered without anyone remembering to add
 /// it here. What is left out is said below with its reason, and a test changes every setting in turn and checks that
 /// exactly those leave a key unchanged. The data enter by content (<see cref="DataFingerprint"/>), model files by hash,
-/// and every key carries the library version.
+/// and every key carries the library version. Left out everywhere: the device (a model made on a GPU serves a CPU rerun of
+/// the same settings) and the list of methods run (each model's key is its own).
 /// </summary>
 internal sealed class StepKeys(ExperimentConfig config, Dataset data, ForgetSplit split, ModelSpec spec, int seed)
 {
@@ -50,14 +51,15 @@ internal sealed class StepKeys(ExperimentConfig config, Dataset data, ForgetSpli
                 methodSettings, modulesKey, ForTraining(_preset), TrainData);
 
     /// <summary>
-    /// A model's evaluated step: the model's key, and everything its record holds a measure of: the preset as evaluated, the test
-    /// data, the forget split, the evaluation and relearning options, the metrics' version, the Retrain it is compared with
-    /// (a file by content) and whether it carries a PCA picture.
+    /// A model's evaluated step: the model's key, and everything its record holds a measure of: the preset as evaluated, the
+    /// training and test data (UA, RA, MIA and probes read the training split), the forget split, the evaluation and relearning
+    /// options, the metrics' version, the model key of the Retrain its CKA to Retrain was measured against (null: none), and
+    /// whether it carries a PCA picture.
     /// </summary>
-    public string Step(string name, string modelKey, string? retrainFileFingerprint) =>
-        RunFolder.Key("step", Checkpoint.LibraryVersion, ExperimentRunner.MetricsVersion, modelKey, ForEvaluation(_preset), data.Name, data.ClassNames,
-            DataFingerprint.Of(data.Test), SplitInfo.Of(split), Evaluation, config.Relearning is { } r ? r with { Seed = seed } : null, name == "retrain" ? null : retrainFileFingerprint,
-            MakesProjection(name));
+    public string Step(string name, string modelKey, string? retrainModelKey) =>
+        RunFolder.Key("step", Checkpoint.LibraryVersion, ExperimentRunner.MetricsVersion, modelKey, ForEvaluation(_preset), TrainData,
+            DataFingerprint.Of(data.Test), SplitInfo.Of(split), Evaluation, config.Relearning is { } r ? r with { Seed = seed } : null,
+            name == "retrain" ? null : retrainModelKey, MakesProjection(name));
 
     /// <summary>EC modules trained for an Original: its key, the training data, normalisation and the modules' own options (not the forget request).</summary>
     public string EcModules(string originalKey, EcModulesOptions options) =>

@@ -53,7 +53,8 @@ public static class Study
     /// <summary>Runs (or resumes) every request; returns their documents in request order.</summary>
     public static IReadOnlyList<ResultsDocument> Run(StudyConfig config, Action<ForgetRequest, RunProgress>? progress = null, CancellationToken cancel = default)
     {
-        Directory.CreateDirectory(config.Output);
+        // The root holds the shared Originals: one study at a time writes there (each request's run also locks its own folder).
+        using var running = RunFolderLock.Take(new RunFolder(config.Output));
         var docs = new List<ResultsDocument>();
         foreach (var request in config.RequestsOrDefault)
         {
