@@ -38,7 +38,7 @@ static class UnlearnCommand
         forget.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            // Everything that can be checked without the data is checked first: method, options, numbers, files, output folder.
+            // Everything that can be checked without the data is checked first (method, options, numbers, forget request, files); the output folder last.
             var dev = DeviceChoice.Resolve(parse.GetValue(device));
             var chosen = Preset.Get(parse.GetValue(preset)!);
             string name = parse.GetValue(method)!.ToLowerInvariant();
