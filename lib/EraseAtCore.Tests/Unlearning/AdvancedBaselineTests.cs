@@ -73,7 +73,7 @@ public sealed class AdvancedBaselineTests
         AssertUnlearned(result, "salun", maxRetainDrop: 0.2);
 
         // The same mask the method computed (deterministic: eval mode, unshuffled forget set, same batch size).
-        using var probe = UnlearningLoop.Copy(s.Model, CPU);
+        using var probe = ModelCopy.Of(s.Model, CPU);
         using var mask = SalUn.ComputeMask(probe, s.Split.Train.Forget, Normalization.FashionMnist, CPU, 0.5, config.BatchSize);
         var original = s.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         long frozenSeen = 0, keptChanged = 0;
@@ -120,7 +120,7 @@ public sealed class AdvancedBaselineTests
         var s = Shared;
         using var scope = NewDisposeScope();
         // A fresh copy: no gradients yet (the Original keeps its last training step's), in training mode.
-        using var model = UnlearningLoop.Copy(s.Model, CPU);
+        using var model = ModelCopy.Of(s.Model, CPU);
         model.train();
         var saliency = SalUn.Saliency(model, s.Split.Train.Forget, Normalization.FashionMnist, CPU, batchSize: 16);
         using var mask = SalUn.MaskFromSaliency(saliency, 0.3);

@@ -52,7 +52,7 @@ public sealed record TrainConfig
     /// <summary>The learning rate at <paramref name="step"/> of <paramref name="totalSteps"/>.</summary>
     public double RateAt(long step, long totalSteps, int epoch) => Schedule switch
     {
-        LearningRateSchedule.Cosine => LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / Math.Max(1, totalSteps))),
+        LearningRateSchedule.Cosine => CosineDecay.Rate(LearningRate, step, totalSteps),
         LearningRateSchedule.Step => LearningRate * (epoch >= 0.75 * Epochs ? 0.01 : epoch >= 0.5 * Epochs ? 0.1 : 1),
         _ => LearningRate,
     };

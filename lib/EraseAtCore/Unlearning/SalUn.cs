@@ -109,7 +109,7 @@ public sealed class SalUn(SalUnOptions? options = null) : LoopMethod
         context.Config.Validate();
         if (context.Split.Train.Forget.Count == 0) throw new ArgumentException("salun needs forget images to compute saliency; the forget set is empty.");
         SaliencyMask mask;
-        using (var probe = UnlearningLoop.Copy(context.Original, context.Device))
+        using (var probe = ModelCopy.Of(context.Original, context.Device))
             mask = ComputeMask(probe, context.Split.Train.Forget, context.Normalize, context.Device, _options.Sparsity, context.Config.BatchSize);
         double decay = context.Config.WeightDecay;
         return new LoopPlan

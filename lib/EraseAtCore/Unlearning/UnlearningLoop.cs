@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EraseAtCore.Data;
 using EraseAtCore.Models;
 using EraseAtCore.Runtime;
+using EraseAtCore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,9 +15,6 @@ namespace EraseAtCore.Unlearning;
 /// </summary>
 public static class UnlearningLoop
 {
-    /// <summary>A fresh model with the Original's architecture and weights, on <paramref name="device"/>.</summary>
-    public static StagedModel Copy(StagedModel original, Device device) => ModelCopy.Of(original, device);
-
     /// <summary>Runs <paramref name="plan"/> for the configured epochs and returns the unlearned model; disposes the plan's owned resources.</summary>
     public static UnlearnResult Run(string method, UnlearnContext context, LoopPlan plan)
     {
@@ -35,7 +33,7 @@ public static class UnlearningLoop
         if (plan.Passes.Any(p => p.UsesRetain || p.Driver == EpochDriver.Retain) && split.Train.Retain.Count == 0)
             throw new ArgumentException($"{method} needs retain images; the retain set is empty.");
         Seeding.Seed(config.Seed);
-        var model = Copy(context.Original, context.Device);
+        var model = ModelCopy.Of(context.Original, context.Device);
         var clock = Stopwatch.StartNew();
         var log = new List<UnlearnLogEntry>();
         string? stop = null;
@@ -79,7 +77,7 @@ public static class UnlearningLoop
                                 pass.Driver == EpochDriver.Forget ? driving : other,
                                 pass.Driver == EpochDriver.Retain ? driving : other,
                                 pass.Name, epoch, step, global, total);
-                            double rate = config.Cosine ? config.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * global / total)) : config.LearningRate;
+                            double rate = config.Cosine ? CosineDecay.Rate(config.LearningRate, global, total) : config.LearningRate;
                             foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
                             optimizer.zero_grad();
                             var losses = pass.Loss(inputs);
