@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EraseAtCore;
 using EraseAtCore.Cli.Commands;
 using EraseAtCore.Cli.Terminal;
 using EraseAtCore.Data;

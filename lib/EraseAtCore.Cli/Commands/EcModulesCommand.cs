@@ -1,5 +1,5 @@
 using System.CommandLine;
-using EraseAtCore.Core;
+using EraseAtCore.Ec;
 using EraseAtCore.Data;
 using EraseAtCore.Experiments;
 using EraseAtCore.Runtime;

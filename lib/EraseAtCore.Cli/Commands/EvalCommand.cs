@@ -2,6 +2,7 @@ using System.CommandLine;
 using EraseAtCore.Data;
 using EraseAtCore.Experiments;
 using EraseAtCore.Metrics;
+using EraseAtCore.Models;
 using EraseAtCore.Runtime;
 using EraseAtCore.Training;
 using Spectre.Console;

@@ -1,4 +1,5 @@
 using EraseAtCore.Metrics;
+using EraseAtCore.Models;
 using EraseAtCore.Runtime;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using EraseAtCore.Core;
+using EraseAtCore.Ec;
 using EraseAtCore.Training;
 using EraseAtCore.Unlearning;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using EraseAtCore.Core;
+using EraseAtCore.Ec;
 using EraseAtCore.Data;
 using EraseAtCore.Metrics;
 using EraseAtCore.Models;

@@ -1,4 +1,4 @@
-using EraseAtCore.Core;
+using EraseAtCore.Ec;
 using EraseAtCore.Data;
 using EraseAtCore.Metrics;
 using EraseAtCore.Models;
@@ -63,7 +63,7 @@ internal sealed class StepKeys(ExperimentConfig config, Dataset data, ForgetSpli
 
     /// <summary>EC modules trained for an Original: its key, the training data, normalisation and the modules' own options (not the forget request).</summary>
     public string EcModules(string originalKey, EcModulesOptions options) =>
-        RunFolder.Key("ec-modules", Checkpoint.LibraryVersion, originalKey, TrainData, _preset.Normalize, options, Core.EcModules.FormatTag);
+        RunFolder.Key("ec-modules", Checkpoint.LibraryVersion, originalKey, TrainData, _preset.Normalize, options, Ec.EcModules.FormatTag);
 
     /// <summary>The evaluation options of this seed.</summary>
     public EvaluationOptions Evaluation => config.Evaluation with { Seed = seed };

@@ -1,7 +1,6 @@
 using EraseAtCore.Data;
 using EraseAtCore.Models;
 using EraseAtCore.Runtime;
-using EraseAtCore.Unlearning;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -5,15 +5,6 @@ using static TorchSharp.torch;
 
 namespace EraseAtCore.Metrics;
 
-/// <summary>How a stage's output becomes one feature vector per image.</summary>
-public enum FeatureForm
-{
-    /// <summary>Global average: N x C x H x W to N x C (CNN); N x T x D to N x D, mean over tokens (ViT).</summary>
-    Pooled,
-    /// <summary>Everything: N x (C*H*W) or N x (T*D). Large: layer1 of a w=16 ResNet on 28x28 is 12544 values per image.</summary>
-    Flattened,
-}
-
 /// <summary>
 /// Features of one model on one image set, computed once and shared by CKA, probes, k-NN and MIA:
 /// per stage an n x d float32 matrix on the CPU, plus the logits and labels. Dispose it when done.
@@ -67,7 +58,7 @@ public static class FeatureExtractor
                 using var scope = NewDisposeScope();
                 var output = model.ForwardWithStages(batch.Images, wanted);
                 foreach (var name in wanted)
-                    parts[name].Add(Reduce(output.Stages[name], form).cpu().MoveToOuterDisposeScope());
+                    parts[name].Add(StageReduction.Reduce(output.Stages[name], form).cpu().MoveToOuterDisposeScope());
                 logitParts.Add(output.Logits.cpu().MoveToOuterDisposeScope());
                 labelParts.Add(batch.Labels.cpu().MoveToOuterDisposeScope());
                 batch.Images.Dispose(); batch.Labels.Dispose();
@@ -81,18 +72,6 @@ public static class FeatureExtractor
         }
     }
 
-    /// <summary>Reduces one stage output to N x d.</summary>
-    public static Tensor Reduce(Tensor stageOutput, FeatureForm form) => form switch
-    {
-        FeatureForm.Flattened => stageOutput.flatten(1),
-        _ => stageOutput.dim() switch
-        {
-            4 => stageOutput.mean([2, 3]),   // N x C x H x W: global average pooling
-            3 => stageOutput.mean([1]),      // N x T x D: mean over tokens
-            2 => stageOutput.alias(),
-            _ => throw new ArgumentException($"Cannot pool a stage output of {stageOutput.dim()} dimensions."),
-        },
-    };
 
     static Tensor Concat(List<Tensor> parts)
     {

@@ -135,10 +135,3 @@ public static class Checkpoint
         return (info, weights);
     }
 }
-
-/// <summary>A checkpoint is missing, corrupt, or does not match what was asked for.</summary>
-public sealed class CheckpointException : Exception
-{
-    /// <summary>Creates the exception with a complete, user-facing message.</summary>
-    public CheckpointException(string message, Exception? inner = null) : base(message, inner) { }
-}

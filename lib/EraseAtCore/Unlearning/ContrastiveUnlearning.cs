@@ -1,4 +1,4 @@
-using EraseAtCore.Metrics;
+using EraseAtCore.Models;
 
 namespace EraseAtCore.Unlearning;
 
@@ -16,7 +16,7 @@ namespace EraseAtCore.Unlearning;
 /// </param>
 /// <param name="RetainAsTargets">
 /// No gradient through the retain embeddings in the contrastive loss (they are targets the forget samples move
-/// toward). Default true; see <see cref="Core.EcOptions.RetainAsTargets"/> for the measurement behind it.
+/// toward). Default true; see <see cref="Ec.EcOptions.RetainAsTargets"/> for the measurement behind it.
 /// </param>
 public sealed record ContrastiveUnlearningOptions(double Temperature = 0.1, double RetainWeight = 1.0, bool ForgetNegatives = true, bool RetainAsTargets = true)
 {
@@ -62,8 +62,8 @@ public sealed class ContrastiveUnlearning(ContrastiveUnlearningOptions? options 
                 var f = s.Forward(forget);
                 var r = s.Forward(retain);
                 var contrastive = ContrastiveLoss.Unlearning(
-                    FeatureExtractor.Reduce(f.Stages[stage], FeatureForm.Pooled), forget.Labels,
-                    targets ? FeatureExtractor.Reduce(r.Stages[stage], FeatureForm.Pooled).detach() : FeatureExtractor.Reduce(r.Stages[stage], FeatureForm.Pooled),
+                    StageReduction.Reduce(f.Stages[stage], FeatureForm.Pooled), forget.Labels,
+                    targets ? StageReduction.Reduce(r.Stages[stage], FeatureForm.Pooled).detach() : StageReduction.Reduce(r.Stages[stage], FeatureForm.Pooled),
                     retain.Labels, temperature, negatives);
                 var ce = Losses.CrossEntropy(r.Logits, retain.Labels);
                 return Losses.Terms(contrastive.add(ce.mul(retainWeight)), ("forget_contrastive", contrastive), ("retain_ce", ce));

@@ -1,4 +1,4 @@
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>How the per-point losses are weighted before they are summed.</summary>
 public enum LayerWeighting

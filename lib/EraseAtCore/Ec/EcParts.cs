@@ -4,7 +4,7 @@ using EraseAtCore.Unlearning;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>What EC adds to a run: its objective and the heads it trains (a companion of the loop, owned by the plan).</summary>
 /// <param name="Objective">The loss.</param>

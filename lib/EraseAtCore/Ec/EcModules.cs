@@ -8,7 +8,7 @@ using EraseAtCore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>How <see cref="EcModules.Train"/> trains the heads.</summary>
 public sealed record EcModulesOptions

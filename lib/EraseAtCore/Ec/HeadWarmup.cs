@@ -3,7 +3,7 @@ using EraseAtCore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>
 /// Trains fresh auxiliary heads on retain data with the backbone frozen (the Original's features, computed

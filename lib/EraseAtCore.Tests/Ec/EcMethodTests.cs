@@ -1,4 +1,4 @@
-using EraseAtCore.Core;
+using EraseAtCore.Ec;
 using EraseAtCore.Data;
 using EraseAtCore.Experiments;
 using EraseAtCore.Metrics;
@@ -10,7 +10,7 @@ using EraseAtCore.Unlearning;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace EraseAtCore.Tests.Core;
+namespace EraseAtCore.Tests.Ec;
 
 /// <summary>EC and its plug-ins on the shared small ResNet, and EC on a tiny ViT.</summary>
 public sealed class EcMethodTests(ITestOutputHelper output)

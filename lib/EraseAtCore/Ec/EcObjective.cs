@@ -4,7 +4,7 @@ using EraseAtCore.Models;
 using EraseAtCore.Unlearning;
 using static TorchSharp.torch;
 
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>
 /// EC's objective on one step's forget and retain batches: the sum over supervision points l of
@@ -59,7 +59,7 @@ public sealed class EcObjective
     (Tensor ForgetEmbedding, Tensor RetainEmbedding, Tensor RetainLogits) PointOutputs(string stage, StagedOutput f, StagedOutput r)
     {
         if (stage == _lastStage && _options.LastPointUsesModelHead)
-            return (FeatureExtractor.Reduce(f.Stages[stage], FeatureForm.Pooled), FeatureExtractor.Reduce(r.Stages[stage], FeatureForm.Pooled), r.Logits);
+            return (StageReduction.Reduce(f.Stages[stage], FeatureForm.Pooled), StageReduction.Reduce(r.Stages[stage], FeatureForm.Pooled), r.Logits);
         var head = _heads?[stage] ?? throw new InvalidOperationException($"No auxiliary head at '{stage}'.");
         var hf = head.Apply(f.Stages[stage]);
         var hr = head.Apply(r.Stages[stage]);

@@ -1,6 +1,6 @@
 using EraseAtCore.Unlearning;
 
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>
 /// EC as a plug-in: the host method's plan runs unchanged (its passes, data, gradient hook, optimiser settings)

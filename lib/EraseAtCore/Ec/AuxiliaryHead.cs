@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>A head's two outputs for one batch.</summary>
 /// <param name="Embedding">N x d, the contrastive space (L2-normalised by the loss, not here).</param>

@@ -1,6 +1,6 @@
 using EraseAtCore.Unlearning;
 
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>
 /// Erase at the Core (Lee, Kim and Kim, arXiv:2602.05375): contrastive unlearning and deep-supervision

@@ -1,9 +1,9 @@
-using EraseAtCore.Core;
+using EraseAtCore.Ec;
 using EraseAtCore.Runtime;
 using EraseAtCore.Unlearning;
 using static TorchSharp.torch;
 
-namespace EraseAtCore.Tests.Core;
+namespace EraseAtCore.Tests.Ec;
 
 /// <summary>EC's losses and weights on tiny hand-made embeddings: values, signs and gradient directions.</summary>
 public sealed class EcLossTests

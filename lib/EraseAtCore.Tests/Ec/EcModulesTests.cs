@@ -1,4 +1,4 @@
-using EraseAtCore.Core;
+using EraseAtCore.Ec;
 using EraseAtCore.Data;
 using EraseAtCore.Experiments;
 using EraseAtCore.Models;
@@ -8,7 +8,7 @@ using EraseAtCore.Training;
 using EraseAtCore.Unlearning;
 using static TorchSharp.torch;
 
-namespace EraseAtCore.Tests.Core;
+namespace EraseAtCore.Tests.Ec;
 
 /// <summary>EC modules: heads trained once per Original on the whole training set, then used by EC runs instead of a warm-up.</summary>
 public sealed class EcModulesTests : IDisposable

@@ -1,9 +1,8 @@
 using System.Text;
-using EraseAtCore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace EraseAtCore.Unlearning;
+namespace EraseAtCore.Models;
 
 /// <summary>Copies of a model's weights: a whole new model, or an in-memory snapshot to roll back to.</summary>
 public static class ModelCopy

@@ -1,4 +1,4 @@
-namespace EraseAtCore.Core;
+namespace EraseAtCore.Ec;
 
 /// <summary>The per-point weights w_l of EC's objective sum over l of w_l * (a * L_CU(l) + b * L_CE(l)).</summary>
 public static class LayerWeights
