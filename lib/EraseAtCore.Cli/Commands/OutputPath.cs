@@ -1,3 +1,5 @@
+using EraseAtCore.Experiments;
+
 namespace EraseAtCore.Cli.Commands;
 
 /// <summary>Checks an output path before any work starts, so a long run never fails at its last step.</summary>
@@ -22,6 +24,16 @@ static class OutputPath
         {
             throw new ArgumentException($"{option} {path}: cannot write to {folder} ({e.Message}). Choose a writable location.", e);
         }
+    }
+
+    /// <summary>
+    /// For a run's output folder (reproduce, study): writable, and not in use by another run, said before anything prints
+    /// (the run takes the lock itself when it starts).
+    /// </summary>
+    public static void CheckRunFolder(string path, string option)
+    {
+        CheckWritableFolder(path, option);
+        RunFolderLock.ThrowIfBusy(new RunFolder(path));
     }
 
     /// <summary>Like <see cref="CheckWritable"/> for an output folder: fails when <paramref name="path"/> is a file or cannot be created or written to.</summary>

@@ -60,8 +60,7 @@ static class ReproduceCommand
             _ = config.ShardItems();
             chosen.CheckDataFolder(parse.GetValue(dataDir));
             _ = config.ForgetOrDefault;   // a preset that needs a forget request says so now, not after loading the data
-            OutputPath.CheckWritableFolder(config.Output, "--out");
-            RunFolderLock.ThrowIfBusy(new RunFolder(config.Output));
+            OutputPath.CheckRunFolder(config.Output, "--out");
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine(Markup.Escape($"reproduce: preset {chosen.Name}, forgetting {config.ForgetOrDefault}, seeds {config.Seeds.Count}, " +
                                                  $"{config.ModelNames.Count} models, shard {config.Shard}, output {Path.GetFullPath(config.Output)}"));

@@ -41,8 +41,7 @@ static class StudyCommand
                 DataSearch = new Data.DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = msg => AnsiConsole.WriteLine(msg) },
             };
             chosen.CheckDataFolder(parse.GetValue(dataDir));
-            OutputPath.CheckWritableFolder(config.Output, "--out");
-            RunFolderLock.ThrowIfBusy(new RunFolder(config.Output));
+            OutputPath.CheckRunFolder(config.Output, "--out");
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine(Markup.Escape($"study: preset {chosen.Name}, {requests.Count} forget requests ({string.Join("; ", requests)}), seeds {string.Join(", ", config.Seeds)}, " +
                                                  $"output {Path.GetFullPath(config.Output)}"));

@@ -1,14 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using EraseAtCore.Ec;
 using EraseAtCore.Data;
-using EraseAtCore.Metrics;
-using EraseAtCore.Models;
 using EraseAtCore.Runtime;
 using EraseAtCore.Training;
-using EraseAtCore.Unlearning;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EraseAtCore.Experiments;
 

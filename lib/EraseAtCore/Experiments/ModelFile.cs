@@ -32,16 +32,16 @@ public static class ModelFile
     /// <exception cref="CheckpointException">Missing, unreadable, or made for other data (the message says which and what to pass).</exception>
     public static LoadedCheckpoint LoadCheckpointFor(string path, Preset preset, Dataset data)
     {
-        var info = Checkpoint.ReadInfo(path);
-        var spec = info.Model;
+        var loaded = Checkpoint.Load(path);   // one read: verified, rebuilt from its own description
+        var (info, spec) = (loaded.Info, loaded.Info.Model);
         string? mismatch = info.Dataset != data.Name ? $"it was trained on {info.Dataset}, but preset {preset.Name} loads {data.Name}"
             : spec.InChannels != data.Train.Channels ? $"its model takes {spec.InChannels} input channels, but {data.Name} has {data.Train.Channels}"
             : spec.Classes != data.ClassCount ? $"its model has {spec.Classes} classes, but {data.Name} has {data.ClassCount}"
             : spec.Architecture == "vit" && spec.ImageSize != data.Train.Height ? $"its ViT takes {spec.ImageSize}-pixel images, but {data.Name} has {data.Train.Height}"
             : null;
-        if (mismatch is not null)
-            throw new CheckpointException($"{path} does not fit this data: {mismatch}. Pass the --preset (and --data-dir) the model was trained with.");
-        return Checkpoint.Load(path, spec);
+        if (mismatch is null) return loaded;
+        loaded.Model.Dispose();
+        throw new CheckpointException($"{path} does not fit this data: {mismatch}. Pass the --preset (and --data-dir) the model was trained with.");
     }
 
     /// <summary>The SHA-256 of the file's content (hex), so a replaced file is never served from the cache.</summary>

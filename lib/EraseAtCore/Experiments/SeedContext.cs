@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using EraseAtCore.Ec;
 using EraseAtCore.Data;
 using EraseAtCore.Metrics;
@@ -8,7 +7,6 @@ using EraseAtCore.Runtime;
 using EraseAtCore.Training;
 using EraseAtCore.Unlearning;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EraseAtCore.Experiments;
 
