@@ -1,6 +1,6 @@
 using System.CommandLine;
-using EraseAtCore.Ec;
 using EraseAtCore.Data;
+using EraseAtCore.Ec;
 using EraseAtCore.Experiments;
 using EraseAtCore.Runtime;
 using Spectre.Console;

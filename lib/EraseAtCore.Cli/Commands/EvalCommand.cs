@@ -39,7 +39,7 @@ static class EvalCommand
             var chosen = Preset.Get(parse.GetValue(preset)!);
             var info = Checkpoint.ReadInfo(parse.GetValue(model)!);
             var refInfo = parse.GetValue(reference) is { } r ? Checkpoint.ReadInfo(r) : null;
-            forget.CheckBeforeWork(parse, required: info.Split?.Classes is not { Count: > 0 });
+            forget.CheckBeforeWork(parse, required: info.Split is null);
             chosen.CheckDataFolder(parse.GetValue(dataDir));
             if (parse.GetValue(knn) < 1) throw new ArgumentException($"--knn-k must be at least 1, got {parse.GetValue(knn)}.");
             var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
@@ -48,7 +48,7 @@ static class EvalCommand
             // The model is rebuilt from the checkpoint's own description (any --width or --arch it was trained with).
             var loaded = ModelFile.LoadCheckpointFor(parse.GetValue(model)!, chosen, data);
             using var m = loaded.Model;
-            var split = forget.Resolve(parse, data, required: true, defaultClasses: info.Split?.Classes)!;
+            var split = forget.Resolve(parse, data, required: true, fallback: info.Split)!;
             LoadedCheckpoint? refLoaded = parse.GetValue(reference) is { } referencePath ? ModelFile.LoadCheckpointFor(referencePath, chosen, data) : null;
             using var refModel = refLoaded?.Model;
             if (refModel is not null && !refModel.StageNames.SequenceEqual(m.StageNames))

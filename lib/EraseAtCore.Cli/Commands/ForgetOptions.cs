@@ -21,38 +21,24 @@ sealed class ForgetOptions
 
     public void AddTo(Command command) { command.Add(_classes); command.Add(_file); command.Add(_fraction); command.Add(_random); command.Add(_seed); }
 
-    void CheckOne(ParseResult parse)
+    /// <summary>The request asked for, or null when none was given (the caller's default applies).</summary>
+    public ForgetRequest? Request(ParseResult parse)
     {
         int given = ((parse.GetValue(_classes) ?? []).Length > 0 ? 1 : 0) + (parse.GetValue(_fraction) is null ? 0 : 1) + (parse.GetValue(_random) is null ? 0 : 1)
                     + (parse.GetValue(_file) is null ? 0 : 1);
         if (given > 1) throw new ArgumentException("Give one of --forget-classes, --forget-classes-file, --forget-random-classes or --forget-fraction, not several.");
+        if (parse.GetValue(_fraction) is { } f) return ForgetRequest.OfSamples(f, parse.GetValue(_seed));
+        if (parse.GetValue(_random) is { } n) return ForgetRequest.OfRandomClasses(n, parse.GetValue(_seed));
+        if (parse.GetValue(_file) is { } file) return ForgetRequest.OfClassList(file);
+        return parse.GetValue(_classes) is { Length: > 0 } classes ? ForgetRequest.OfClasses(classes) : null;
     }
 
-    /// <summary>The request asked for, or null when none was given (the caller's default applies).</summary>
-    public EraseAtCore.Experiments.ForgetRequest? Request(ParseResult parse)
+    /// <summary>The split asked for, else <paramref name="fallback"/>'s (e.g. a checkpoint's own); null when there is neither and none is required.</summary>
+    public ForgetSplit? Resolve(ParseResult parse, Dataset data, bool required, ForgetRequest? fallback)
     {
-        CheckOne(parse);
-        var classes = parse.GetValue(_classes) ?? [];
-        var fraction = parse.GetValue(_fraction);
-        if (fraction is { } f) return EraseAtCore.Experiments.ForgetRequest.OfSamples(f, parse.GetValue(_seed));
-        if (parse.GetValue(_random) is { } n) return EraseAtCore.Experiments.ForgetRequest.OfRandomClasses(n, parse.GetValue(_seed));
-        if (parse.GetValue(_file) is { } file) return EraseAtCore.Experiments.ForgetRequest.OfClassList(file);
-        return classes.Length > 0 ? EraseAtCore.Experiments.ForgetRequest.OfClasses(classes) : null;
-    }
-
-    /// <summary>The split asked for; null when none was asked for and none is required.</summary>
-    public ForgetSplit? Resolve(ParseResult parse, Dataset data, bool required, IReadOnlyList<int>? defaultClasses)
-    {
-        CheckOne(parse);
-        var classes = parse.GetValue(_classes) ?? [];
-        var fraction = parse.GetValue(_fraction);
-        if (fraction is { } f) return ForgetSplit.Samples(data, f, parse.GetValue(_seed));
-        if (parse.GetValue(_random) is { } n) return EraseAtCore.Experiments.ForgetRequest.OfRandomClasses(n, parse.GetValue(_seed)).Apply(data);
-        if (parse.GetValue(_file) is { } file) return EraseAtCore.Experiments.ForgetRequest.OfClassList(file).Apply(data);
-        if (classes.Length > 0) return ForgetSplit.Classes(data, classes);
-        if (defaultClasses is { Count: > 0 }) return ForgetSplit.Classes(data, [.. defaultClasses]);
-        if (required) throw new ArgumentException(SayWhatToForget);
-        return null;
+        var request = Request(parse) ?? fallback;
+        if (request is null && required) throw new ArgumentException(SayWhatToForget);
+        return request?.Apply(data);
     }
 
     /// <summary>Checks, before any data is read, that the options form one request and that one is given when required.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EraseAtCore.Cli.Terminal;
+using EraseAtCore.Data;
 using EraseAtCore.Experiments;
 using EraseAtCore.Metrics;
 using EraseAtCore.Runtime;

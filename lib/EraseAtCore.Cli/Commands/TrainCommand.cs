@@ -36,7 +36,7 @@ static class TrainCommand
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             var clock = Stopwatch.StartNew();
             var data = chosen.LoadData(new DataSearch { ExplicitFolder = parse.GetValue(dataDir), Log = m => AnsiConsole.WriteLine(m) });
-            var split = forget.Resolve(parse, data, required: parse.GetValue(retrain), defaultClasses: null);
+            var split = forget.Resolve(parse, data, required: parse.GetValue(retrain), fallback: null);
             var spec = chosen.ModelFor(data);
             AnsiConsole.MarkupLine($"preset [bold]{chosen.Name}[/]: {data.Name} ({data.Train.Count} train / {data.Test.Count} test), " +
                                    $"{Markup.Escape(spec.Describe())}, {chosen.Train.Epochs} epochs, batch {chosen.Train.BatchSize}, lr {chosen.Train.LearningRate}, seed {chosen.Train.Seed}");

@@ -64,7 +64,7 @@ static class UnlearnCommand
             var original = ModelFile.LoadCheckpointFor(parse.GetValue(from)!, chosen, data);
             using var originalModel = original.Model;
             originalModel.to(dev);
-            var split = forget.Resolve(parse, data, required: true, defaultClasses: null)!;
+            var split = forget.Resolve(parse, data, required: true, fallback: null)!;
             if (parse.GetValue(output) is { } outDir) OutputPath.CheckWritableFolder(outDir, "--out");   // last check: it creates the folder
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {dev}[/]");
             AnsiConsole.MarkupLine($"{name}: forgetting {Markup.Escape(split.ToString())} from {Markup.Escape(parse.GetValue(from)!)}; " +
@@ -82,23 +82,26 @@ static class UnlearnCommand
             AnsiConsole.MarkupLine($"unlearning took {result.Elapsed.TotalSeconds:F1} s");
             if (parse.GetValue(output) is { } dir)
             {
+                // The same record results.json holds per model, beside the evaluation's full detail and the loss log.
+                var record = ModelRecord.From(name, config.Seed, evaluation) with
+                {
+                    Method = name, Config = config, Options = methodOptions.Given, Status = status, StopReason = result.StopReason, Seconds = result.Elapsed.TotalSeconds,
+                    Settings = unlearner.Settings,
+                };
                 string path = Path.Combine(dir, name.Replace('+', 'p') + ".ckpt");
                 var info = original.Info with
                 {
-                    Role = name, CacheKey = null, Split = SplitInfo.Of(split), Seed = config.Seed,
+                    Role = name, CacheKey = null, Split = split.Request, Seed = config.Seed,
                     Metrics = new Dictionary<string, double>
                     {
-                        ["ua"] = evaluation.Logits.UA, ["ra"] = evaluation.Logits.RA, ["ta"] = evaluation.Logits.TA,
-                        ["forget_test"] = evaluation.Logits.ForgetTest, ["mia"] = evaluation.Mia.Efficacy, ["seconds"] = result.Elapsed.TotalSeconds,
+                        ["ua"] = record.Ua, ["ra"] = record.Ra, ["ta"] = record.Ta, ["forget_test"] = evaluation.Logits.ForgetTest, ["mia"] = record.Mia, ["seconds"] = record.Seconds,
                     },
                     CreatedUtc = DateTimeOffset.UtcNow,
                 };
                 Checkpoint.Save(path, model, info);
                 AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"), System.Text.Json.JsonSerializer.Serialize(new
                 {
-                    method = name, status, config, stop_reason = result.StopReason, seconds = result.Elapsed.TotalSeconds,
-                    logits = evaluation.Logits, mia = evaluation.Mia, cka_to_original = evaluation.CkaToReference,
-                    probes = evaluation.Probes, knn = evaluation.Knn, log = result.Log,
+                    model = record, evaluation, log = result.Log,
                 }, Checkpoint.Json));
                 AnsiConsole.MarkupLine($"saved [blue]{Markup.Escape(path)}[/]");
             }

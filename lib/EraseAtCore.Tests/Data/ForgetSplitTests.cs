@@ -54,7 +54,7 @@ public sealed class ForgetSplitTests
         Assert.NotEmpty(forgetTrain);
         Assert.NotEmpty(forgetTest);
 
-        Assert.Equal(ForgetKind.Classes, split.Kind);
+        Assert.Equal(ForgetKind.Classes, split.Request.Kind);
         Assert.Equal([3], split.ForgetClasses);
         Assert.Equal(0, split.Fraction);
         Assert.Same(data, split.Data);
@@ -152,7 +152,7 @@ public sealed class ForgetSplitTests
         var data = MakeData();
         var split = ForgetSplit.Samples(data, fraction, seed: 7);
 
-        Assert.Equal(ForgetKind.Samples, split.Kind);
+        Assert.Equal(ForgetKind.Samples, split.Request.Kind);
         Assert.Empty(split.ForgetClasses);
         Assert.Equal(fraction, split.Fraction);
         Assert.Equal(7, split.Seed);

@@ -1,5 +1,5 @@
-using EraseAtCore.Ec;
 using EraseAtCore.Data;
+using EraseAtCore.Ec;
 using EraseAtCore.Experiments;
 using EraseAtCore.Models;
 using EraseAtCore.Runtime;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EraseAtCore.Data;
 using EraseAtCore.Experiments;
 using EraseAtCore.Metrics;
 using EraseAtCore.Models;
@@ -17,7 +18,7 @@ public sealed class ExperimentRunnerTests : IDisposable
     public void Dispose() { try { Directory.Delete(_root, true); } catch (IOException) { } }
 
     // 20 training and 10 test images per class, ResNet-18 w=4, one epoch: seconds, not minutes.
-    static readonly Preset Tiny = Preset.Quick with
+    internal static readonly Preset Tiny = Preset.Quick with
     {
         Name = "tiny", TrainPerClass = 20, TestPerClass = 10, Model = new ModelSpec("resnet18", 1, 10, Width: 4),
         Train = new TrainConfig { Epochs = 1, BatchSize = 50, LearningRate = 0.05, Augment = null },
@@ -167,7 +168,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         File.WriteAllText(list, "# the classes to forget\nBag\n7  # by index\n");
         var config = Config("requests", "ga") with { Relearning = null, Forget = ForgetRequest.OfClassList(list) };
         var doc = ExperimentRunner.Run(config);
-        Assert.Equal("class-list", doc.Forget.Kind);
+        Assert.Equal(ForgetKind.ClassList, doc.Forget.Kind);
         Assert.Equal([7, 8], doc.Forget.Classes);   // Fashion-MNIST: 7 Sneaker, 8 Bag
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(config.Output, "results.json"))))
         {

@@ -1,3 +1,5 @@
+using EraseAtCore.Data;
+using EraseAtCore.Ec;
 using EraseAtCore.Experiments;
 
 namespace EraseAtCore.Tests.Experiments;
@@ -57,7 +59,7 @@ public sealed class MethodSettingsTests
         var (method, pairs) = MethodSettings.Variant("ec:points=layer3,layer4,a=2");
         Assert.Equal("ec", method);
         Assert.Equal([("points", "layer3,layer4"), ("a", "2")], pairs);
-        Assert.Equal(["layer3", "layer4"], MethodCatalog.ReadEc(MethodSettings.None.Resolve("ec:points=layer3,layer4", 0).MethodOptions).Points);
+        Assert.Equal(["layer3", "layer4"], EcOptions.Read(MethodSettings.None.Resolve("ec:points=layer3,layer4", 0).MethodOptions).Points);
         Assert.Contains("not key=value", Assert.Throws<ArgumentException>(() => MethodSettings.Variant("ec:layer3,a=2")).Message);
     }
 

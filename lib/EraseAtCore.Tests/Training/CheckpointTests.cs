@@ -32,6 +32,35 @@ public sealed class CheckpointTests : IDisposable
         Recipe = new TrainConfig(), Metrics = new Dictionary<string, double> { ["test"] = accuracy },
     };
 
+    // The metadata as the code before the forget request had one type wrote it (copied from a retrain.ckpt that
+    // `train --retrain --forget-fraction 0.1 --forget-seed 4 --width 4` made then): the split's keys in PascalCase.
+    const string MetadataWrittenBeforeOneRequest = """
+        {"format": "erase-core-checkpoint/1", "model": {"Architecture": "resnet18", "InChannels": 1, "Classes": 10, "Width": 4, "TorchvisionName": null,
+         "ImageSize": 28, "PatchSize": 4, "Dim": 64, "Depth": 4, "Heads": 4, "MlpRatio": 2, "Pooling": "ClassToken"}, "role": "retrain",
+         "dataset": "fashion-mnist-mini", "split": {"Kind": "samples", "Classes": [], "Fraction": 0.1, "Seed": 4}, "seed": 0}
+        """;
+
+    [Fact]
+    public void Metadata_written_before_the_forget_request_had_one_type_still_reads()
+    {
+        var info = System.Text.Json.JsonSerializer.Deserialize<CheckpointInfo>(MetadataWrittenBeforeOneRequest, Checkpoint.Json)!;
+        Assert.Equal(ForgetRequest.OfSamples(0.1, 4) with { Classes = [] }, info.Split! with { Classes = [] });
+        Assert.Equal(ForgetKind.Samples, info.Split!.Kind);
+        var classes = System.Text.Json.JsonSerializer.Deserialize<CheckpointInfo>(
+            MetadataWrittenBeforeOneRequest.Replace("\"Kind\": \"samples\", \"Classes\": []", "\"Kind\": \"classes\", \"Classes\": [3, 5]"), Checkpoint.Json)!;
+        Assert.Equal(ForgetKind.Classes, classes.Split!.Kind);
+        Assert.Equal([3, 5], classes.Split.Classes);
+        Assert.Equal(new ModelSpec("resnet18", 1, 10, Width: 4), info.Model);
+
+        // What is written now reads back equal, random requests with their drawn classes.
+        var drawn = ForgetRequest.OfRandomClasses(3, seed: 2).Resolve(FashionMnist.Load());
+        var now = info with { Split = drawn };
+        var back = System.Text.Json.JsonSerializer.Deserialize<CheckpointInfo>(System.Text.Json.JsonSerializer.Serialize(now, Checkpoint.Json), Checkpoint.Json)!;
+        Assert.Equal(ForgetKind.RandomClasses, back.Split!.Kind);
+        Assert.Equal(drawn.Classes, back.Split.Classes);
+        Assert.Contains("\"kind\": \"random-classes\"", System.Text.Json.JsonSerializer.Serialize(now, Checkpoint.Json));
+    }
+
     [Fact]
     public void Loading_reproduces_the_weights_and_the_accuracy_exactly()
     {

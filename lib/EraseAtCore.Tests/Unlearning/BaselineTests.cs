@@ -1,4 +1,5 @@
 using EraseAtCore.Data;
+using EraseAtCore.Experiments;
 using EraseAtCore.Metrics;
 using EraseAtCore.Models;
 using EraseAtCore.Runtime;
@@ -26,7 +27,7 @@ public sealed class BaselineTests
     public void Methods_forget_the_forget_set_and_keep_the_retain_set(string name, int epochs, double lr, double forgetFactor, double retainDrop)
     {
         var before = StateOf(original.Model);
-        var result = original.Run(UnlearningMethods.Create(name, new TrainConfig()), new UnlearnConfig { Epochs = epochs, LearningRate = lr, BatchSize = 20 });
+        var result = original.Run(MethodCatalog.Create(name, new TrainConfig()), new UnlearnConfig { Epochs = epochs, LearningRate = lr, BatchSize = 20 });
         using var model = result.Model;
         var (forget, retain) = original.Measure(model);
         Assert.Null(result.StopReason);
@@ -93,7 +94,7 @@ public sealed class BaselineTests
     {
         Assert.Throws<ArgumentException>(() => original.Run(new FineTune(), new UnlearnConfig { Epochs = 0 }));
         Assert.Throws<ArgumentException>(() => original.Run(new NegGradPlus(new NegGradPlusOptions(1.5)), new UnlearnConfig()));
-        var e = Assert.Throws<ArgumentException>(() => UnlearningMethods.Create("magic", new TrainConfig()));
+        var e = Assert.Throws<ArgumentException>(() => MethodCatalog.Create("magic", new TrainConfig()));
         Assert.Contains("retrain, ft, ga", e.Message);
     }
 

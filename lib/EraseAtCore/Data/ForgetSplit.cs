@@ -1,14 +1,5 @@
 namespace EraseAtCore.Data;
 
-/// <summary>How the forget set was chosen.</summary>
-public enum ForgetKind
-{
-    /// <summary>Every image of one or more classes (class-wise forgetting).</summary>
-    Classes,
-    /// <summary>A random, seeded fraction of the training images (sample-wise forgetting).</summary>
-    Samples,
-}
-
 /// <summary>A retain part and a forget part of one image set.</summary>
 /// <param name="Retain">Images the unlearned model must keep knowing.</param>
 /// <param name="Forget">Images the unlearned model must forget.</param>
@@ -21,23 +12,23 @@ public sealed record RetainForget(ImageSet Retain, ImageSet Forget);
 /// </summary>
 public sealed class ForgetSplit
 {
-    ForgetSplit(Dataset data, ForgetKind kind, IReadOnlyList<int> classes, double fraction, int seed,
-                RetainForget train, RetainForget test, int[] forgetTrainIndices)
+    ForgetSplit(Dataset data, ForgetRequest request, RetainForget train, RetainForget test, int[] forgetTrainIndices)
     {
-        Data = data; Kind = kind; ForgetClasses = classes; Fraction = fraction; Seed = seed;
-        Train = train; Test = test; ForgetTrainIndices = forgetTrainIndices;
+        Data = data; Request = request; Train = train; Test = test; ForgetTrainIndices = forgetTrainIndices;
     }
 
     /// <summary>The dataset split.</summary>
     public Dataset Data { get; }
-    /// <summary>Class-wise or sample-wise.</summary>
-    public ForgetKind Kind { get; }
+    /// <summary>The request this split applies, resolved (drawn or listed classes filled in); checkpoints record it.</summary>
+    public ForgetRequest Request { get; }
+    /// <summary>Class-wise (whole classes forgotten) rather than sample-wise.</summary>
+    public bool IsClassWise => Request.Kind != ForgetKind.Samples;
     /// <summary>The forgotten classes (class-wise; empty for sample-wise).</summary>
-    public IReadOnlyList<int> ForgetClasses { get; }
+    public IReadOnlyList<int> ForgetClasses => Request.Classes;
     /// <summary>The forgotten fraction of the train set (sample-wise; 0 for class-wise).</summary>
-    public double Fraction { get; }
+    public double Fraction => Request.Fraction;
     /// <summary>Seed of the sample-wise draw.</summary>
-    public int Seed { get; }
+    public int Seed => Request.Seed;
     /// <summary>Retain/forget parts of the train set.</summary>
     public RetainForget Train { get; }
     /// <summary>Retain/forget parts of the test set.</summary>
@@ -47,7 +38,10 @@ public sealed class ForgetSplit
 
     /// <summary>A short description, e.g. "classes 3" or "samples 10% (seed 0)".</summary>
     public override string ToString() =>
-        Kind == ForgetKind.Classes ? $"classes {string.Join(",", ForgetClasses)}" : $"samples {Fraction:P0} (seed {Seed})";
+        IsClassWise ? $"classes {string.Join(",", ForgetClasses)}" : $"samples {Fraction:P0} (seed {Seed})";
+
+    /// <summary>This split recorded as made from <paramref name="request"/> (a random or listed request it resolved to).</summary>
+    internal ForgetSplit MadeFrom(ForgetRequest request) => new(Data, request, Train, Test, ForgetTrainIndices);
 
     /// <summary>Forgets every image of the given classes.</summary>
     public static ForgetSplit Classes(Dataset data, params int[] forget)
@@ -67,7 +61,7 @@ public sealed class ForgetSplit
             throw new ArgumentException($"The train set of {data.Name} has no images of classes {string.Join(",", set)}: the forget set would be empty.");
         var train = new RetainForget(data.Train.Subset(data.Train.IndicesWhere(l => !isForget[l])), data.Train.Subset(forgetIdx));
         var test = new RetainForget(data.Test.Subset(data.Test.IndicesWhere(l => !isForget[l])), data.Test.Subset(data.Test.IndicesWhere(l => isForget[l])));
-        return new ForgetSplit(data, ForgetKind.Classes, set, 0, 0, train, test, forgetIdx);
+        return new ForgetSplit(data, ForgetRequest.OfClasses(set), train, test, forgetIdx);
     }
 
     /// <summary>Refuses a sample-wise forget fraction outside (0, 1).</summary>
@@ -94,6 +88,6 @@ public sealed class ForgetSplit
         var retainIdx = Enumerable.Range(0, n).Where(i => !isForget[i]).ToArray();
         var train = new RetainForget(data.Train.Subset(retainIdx), data.Train.Subset(forgetIdx));
         var test = new RetainForget(data.Test, data.Test.Subset([]));
-        return new ForgetSplit(data, ForgetKind.Samples, [], fraction, seed, train, test, forgetIdx);
+        return new ForgetSplit(data, ForgetRequest.OfSamples(fraction, seed), train, test, forgetIdx);
     }
 }

@@ -1,3 +1,5 @@
+using EraseAtCore.Unlearning;
+
 namespace EraseAtCore.Ec;
 
 /// <summary>How the per-point losses are weighted before they are summed.</summary>
@@ -26,6 +28,37 @@ public enum ContrastiveVariant
 /// </summary>
 public sealed record EcOptions
 {
+    /// <summary>
+    /// EC's options from method knobs, validated (keys: points, a, b, ec-temperature, variant, ec-forget-negatives,
+    /// ec-retain-as-targets, weighting, weights, last-model-head, embedding-dim, warmup-steps, train-heads, warmup-lr,
+    /// modules). Keys without "ec-" that a host also reads (temperature) belong to the host under X+EC.
+    /// </summary>
+    public static EcOptions Read(MethodOptions o)
+    {
+        var d = new EcOptions();
+        var weights = o.Numbers("weights");
+        var ec = new EcOptions
+        {
+            Points = o.List("points"),
+            A = o.Double("a", d.A),
+            B = o.Double("b", d.B),
+            Temperature = o.Double("ec-temperature", d.Temperature),
+            Variant = o.Choice("variant", d.Variant),
+            ForgetNegatives = o.Bool("ec-forget-negatives", d.ForgetNegatives),
+            RetainAsTargets = o.Bool("ec-retain-as-targets", d.RetainAsTargets),
+            Weighting = o.Choice("weighting", weights is null ? d.Weighting : LayerWeighting.Explicit),
+            Weights = weights,
+            LastPointUsesModelHead = o.Bool("last-model-head", d.LastPointUsesModelHead),
+            EmbeddingDim = o.Int("embedding-dim", d.EmbeddingDim),
+            WarmupSteps = o.Int("warmup-steps", d.WarmupSteps),
+            TrainHeads = o.Bool("train-heads", d.TrainHeads),
+            WarmupLearningRate = o.Double("warmup-lr", d.WarmupLearningRate),
+            ModulesPath = o.Text("modules", d.ModulesPath),
+        };
+        ec.Validate();
+        return ec;
+    }
+
     /// <summary>
     /// Stages that get a loss (supervision points), by the model's stage names; null = every stage
     /// (layer1..layer4 of a ResNet, block1..blockN of a ViT).

@@ -8,8 +8,16 @@ namespace EraseAtCore.Ec;
 /// forgetting reaches intermediate representations and not only the classifier. One epoch = one pass over the
 /// forget set with retain batches cycled alongside (as CU). The returned model has the Original's architecture.
 /// </summary>
-public sealed class EraseAtTheCore(EcOptions? options = null) : LoopMethod
+public sealed class EraseAtTheCore(EcOptions? options = null) : LoopMethod, IDescribedMethod
 {
+    /// <summary>EC in the catalog; its budget and rate come from the selection sweep (docs/findings.md). EC does not host itself.</summary>
+    public static MethodDescriptor Descriptor { get; } = new()
+    {
+        Name = "ec", Label = "EC", TableOrder = 90,
+        DefaultConfig = new UnlearnConfig { Steps = UnlearnConfig.StudyBudget, LearningRate = 0.02 },
+        Create = r => new EraseAtTheCore(EcOptions.Read(r.Options)),
+    };
+
     /// <summary>The options in force.</summary>
     public EcOptions Options { get; } = options ?? new();
 
@@ -17,7 +25,7 @@ public sealed class EraseAtTheCore(EcOptions? options = null) : LoopMethod
     public override object? Settings => Options;
 
     /// <inheritdoc />
-    public override string Name => "ec";
+    public override string Name => Descriptor.Name;
 
     /// <inheritdoc />
     public override LoopPlan Plan(UnlearnContext context)

@@ -1,3 +1,4 @@
+using EraseAtCore.Data;
 using EraseAtCore.Metrics;
 using static TorchSharp.torch;
 

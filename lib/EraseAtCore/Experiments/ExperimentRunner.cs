@@ -14,12 +14,6 @@ namespace EraseAtCore.Experiments;
 /// </summary>
 public static class ExperimentRunner
 {
-    /// <summary>
-    /// Version of what the evaluation measures, part of every step's cache key: bumped when a metric is added or
-    /// changed, so cached records are re-evaluated (their models are reused) rather than shown without it.
-    /// </summary>
-    public const int MetricsVersion = 2;
-
     /// <summary>Runs (or resumes) the experiment; returns the results document it wrote.</summary>
     public static ResultsDocument Run(ExperimentConfig config, Action<RunProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -34,7 +28,7 @@ public static class ExperimentRunner
         var forget = config.ForgetOrDefault.Resolve(data);
         var split = forget.Apply(data);
         var spec = preset.ModelFor(data);
-        double totalCost = mine.Sum(g => Cost(g.Name));
+        double totalCost = mine.Sum(g => MethodCatalog.Cost(g.Name));
         double doneCost = 0;
         var records = new List<ModelRecord>();
         var projections = new List<ProjectionRecord>();
@@ -55,7 +49,7 @@ public static class ExperimentRunner
                     cancel.ThrowIfCancellationRequested();
                     index++;
                     int position = index;
-                    double cost = Cost(name), before = doneCost;
+                    double cost = MethodCatalog.Cost(name), before = doneCost;
                     void Report(string phase, double inner, string detail) =>
                         progress?.Invoke(new RunProgress(name, seed, phase, position, mine.Count, Math.Min(1, (before + cost * inner) / totalCost), detail, clock.Elapsed));
                     var (record, projection) = context.Produce(name, Report, cancel);
@@ -123,12 +117,4 @@ public static class ExperimentRunner
             },
         };
     }
-
-    // Relative cost of producing a model, for the progress fraction and ETA (measured on the quick preset).
-    static double Cost(string name) => MethodSettings.MethodOf(name) switch
-    {
-        "original" or "retrain" => 6,
-        "ft" or "l1-sparse" or "neggrad+" or "neggrad++ec" or "scrub" or "scrub+ec" => 3,
-        _ => 1.5,
-    };
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using EraseAtCore.Ec;
 using EraseAtCore.Training;
 using EraseAtCore.Unlearning;
@@ -5,98 +6,144 @@ using EraseAtCore.Unlearning;
 namespace EraseAtCore.Experiments;
 
 /// <summary>
-/// Every method the kit runs, by the name results use: the baselines, EC, and the plug-ins X+EC. It lives
-/// here, above Unlearning and Core, because it is the one place that knows both.
+/// Every method the kit runs, by the name results use, and the only place that resolves names: the methods that
+/// declare a <see cref="MethodDescriptor"/> (<see cref="IDescribedMethod"/>; found in this library, or added with
+/// <see cref="Register"/>), and for each method EC can plug into, "name+ec". It lives here, above Unlearning and Ec,
+/// because it is the one place that knows both.
 /// </summary>
 public static class MethodCatalog
 {
-    /// <summary>The hosts EC plugs into by default (the issue's and the paper's choice).</summary>
-    public static IReadOnlyList<string> PlugInHosts { get; } = ["rl", "salun", "scrub", "neggrad+"];
+    const string PlugInSuffix = "+ec";
+    static readonly object Gate = new();
+    static readonly IReadOnlyList<MethodDescriptor> BuiltIns = Discover(typeof(MethodCatalog).Assembly);
+    static IReadOnlyList<MethodDescriptor> _methods = Ordered(BuiltIns);
 
-    /// <summary>Every method name, in the order tables list them (the Original is not a method).</summary>
-    public static IReadOnlyList<string> Names { get; } =
-        [.. UnlearningMethods.Names, "ec", .. PlugInHosts.Select(h => h + "+ec")];
-
-    /// <summary>
-    /// Default shared settings. EC and the studied X+EC (RL, SalUn, SCRUB): the common step budget and the learning
-    /// rate chosen by the selection sweep of docs/findings.md (X+EC over its host's lr grid); other X+EC: the host's;
-    /// the baselines: their own (<see cref="UnlearningMethods.DefaultConfig"/>).
-    /// </summary>
-    public static UnlearnConfig DefaultConfig(string name)
+    /// <summary>Every method name in the order tables list them and the default grid runs them: each method, then the default plug-ins (the Original is not a method).</summary>
+    public static IReadOnlyList<string> Names
     {
-        string key = name.ToLowerInvariant();
-        return key switch
+        get
         {
-            "ec" => new UnlearnConfig { Steps = UnlearningMethods.StudyBudget, LearningRate = 0.02 },
-            "rl+ec" => new UnlearnConfig { Steps = UnlearningMethods.StudyBudget, LearningRate = 0.01 },
-            "salun+ec" => new UnlearnConfig { Steps = UnlearningMethods.StudyBudget, LearningRate = 0.02 },
-            "scrub+ec" => new UnlearnConfig { Steps = UnlearningMethods.StudyBudget, LearningRate = 0.001 },
-            _ when key.EndsWith("+ec", StringComparison.Ordinal) => UnlearningMethods.DefaultConfig(key[..^3]),
-            _ => UnlearningMethods.DefaultConfig(key),
-        };
+            var methods = _methods;
+            return [.. methods.Select(m => m.Name), .. DefaultHosts(methods).Select(h => h + PlugInSuffix)];
+        }
+    }
+
+    /// <summary>The hosts EC plugs into in the default grid (the paper's choice), in table order of their plug-ins.</summary>
+    public static IReadOnlyList<string> PlugInHosts => DefaultHosts(_methods);
+
+    /// <summary>Whether <paramref name="name"/> is a method (or host+ec for a method EC can plug into).</summary>
+    public static bool IsKnown(string name) => TryDescribe(name) is not null;
+
+    /// <summary>The descriptor of <paramref name="name"/> (case-insensitive); host+ec gets one made from its host's.</summary>
+    public static MethodDescriptor Describe(string name) => TryDescribe(name) ?? throw new ArgumentException("U" + UnknownMessage(name)[1..]);
+
+    /// <summary>The error for a name that is no method: what is known and which methods take EC.</summary>
+    public static string UnknownMessage(string name) =>
+        $"unknown method '{name}'. Known: {string.Join(", ", Names)}; EC plugs into {string.Join(", ", _methods.Where(m => m.Ec is not null).Select(m => m.Name))} as name+ec.";
+
+    /// <summary>Default shared settings of <paramref name="name"/> (its descriptor's; for host+ec the plug-in's own when tuned, else the host's).</summary>
+    public static UnlearnConfig DefaultConfig(string name) => Describe(name).DefaultConfig;
+
+    /// <summary>How charts and tables write a model's name: "Original", the method's label ("SalUn", "RL+EC"), or the name itself (a variant such as ec:lr=0.02).</summary>
+    public static string Label(string name) => name == "original" ? "Original" : TryDescribe(name)?.Label ?? name;
+
+    /// <summary>Relative cost of producing the model <paramref name="name"/> (a method, a variant of one, or the Original, which costs what Retrain costs).</summary>
+    public static double Cost(string name)
+    {
+        string method = MethodSettings.MethodOf(name);
+        return Describe(method == "original" ? "retrain" : method).Cost;
     }
 
     /// <summary>
-    /// Creates <paramref name="name"/>. For X+EC the options are shared by host and EC (each reads its own keys;
-    /// unknown keys are refused). Retrain cannot take EC: it does not unlearn from the Original.
+    /// Creates <paramref name="name"/> from its knobs. For host+ec the knobs are shared by host and EC (each reads its
+    /// own keys); a key nobody read is refused, naming the keys the method knows.
     /// </summary>
     public static IUnlearningMethod Create(string name, TrainConfig recipe, MethodOptions? options = null)
     {
-        string key = name.ToLowerInvariant();
-        var o = (options ?? MethodOptions.None).WithDefaults(DefaultKnobs(key));
-        if (key == "ec")
-        {
-            var ec = new EraseAtTheCore(ReadEc(o));
-            o.EnsureAllUsed(key);
-            return ec;
-        }
-        if (key.EndsWith("+ec", StringComparison.Ordinal))
-        {
-            var ecOptions = ReadEc(o);
-            var host = UnlearningMethods.Create(key[..^3], recipe, o, checkUnused: false);
-            o.EnsureAllUsed(key);
-            return host is LoopMethod loop ? new EcPlugin(loop, ecOptions)
-                : throw new ArgumentException($"EC cannot plug into '{host.Name}': it does not unlearn from the Original with the shared loop.");
-        }
-        if (!UnlearningMethods.Names.Contains(key))
-            throw new ArgumentException($"Unknown unlearning method '{name}'. Known: {string.Join(", ", Names)} (or any loop baseline + \"+ec\").");
-        return UnlearningMethods.Create(key, recipe, o);
+        var descriptor = Describe(name);
+        var o = (options ?? MethodOptions.None).WithDefaults(DefaultKnobs(descriptor.Name));
+        var method = descriptor.Create(new MethodRequest(recipe, o));
+        o.EnsureAllUsed(descriptor.Name);
+        return method;
     }
 
-    /// <summary>
-    /// Knob defaults that differ for a plug-in from its host's own: the selection sweep of docs/findings.md chose
-    /// SalUn's sparsity 0.3 for SalUn alone but 0.5 for SalUn+EC (0.3 measured worse there).
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> DefaultKnobs(string name) => name.ToLowerInvariant() switch
-    {
-        "salun+ec" => new Dictionary<string, string> { ["sparsity"] = "0.5" },
-        _ => new Dictionary<string, string>(),
-    };
+    /// <summary>Knob defaults that differ for a plug-in from its host's own (<see cref="EcHosting.Knobs"/>); empty for others.</summary>
+    public static IReadOnlyDictionary<string, string> DefaultKnobs(string name) =>
+        (Host(name.ToLowerInvariant()) is { } host ? host.Ec?.Knobs : null) ?? new Dictionary<string, string>();
 
-    /// <summary>EC's options from method options (keys: points, a, b, ec-temperature, variant, ec-forget-negatives, ec-retain-as-targets, weighting, weights, last-model-head, embedding-dim, warmup-steps, train-heads, warmup-lr, modules).</summary>
-    public static EcOptions ReadEc(MethodOptions o)
+    /// <summary>
+    /// Adds a method defined outside this library (a notebook's or another project's), as the library's own are found.
+    /// Registering a name again replaces the earlier registration (a re-run notebook cell); a built-in name is refused.
+    /// Dispose the result to remove it.
+    /// </summary>
+    public static IDisposable Register(MethodDescriptor descriptor)
     {
-        var d = new EcOptions();
-        var weights = o.Numbers("weights");
-        var ec = new EcOptions
+        descriptor.Validate();
+        if (BuiltIns.Any(b => b.Name == descriptor.Name)) throw new ArgumentException($"Method '{descriptor.Name}' is built in; give yours another name.");
+        lock (Gate) _methods = Ordered([.. _methods.Where(m => m.Name != descriptor.Name), descriptor]);
+        return new Registration(descriptor);
+    }
+
+    /// <summary>Adds the method <typeparamref name="T"/> by its own descriptor (see <see cref="Register(MethodDescriptor)"/>).</summary>
+    public static IDisposable Register<T>() where T : IDescribedMethod => Register(T.Descriptor);
+
+    /// <summary>Adds every method of <paramref name="assembly"/> that declares a descriptor, found as this library's own are.</summary>
+    public static IDisposable RegisterAll(Assembly assembly)
+    {
+        var added = Discover(assembly).Select(Register).ToList();
+        return new Registrations(added);
+    }
+
+    sealed class Registrations(IReadOnlyList<IDisposable> items) : IDisposable
+    {
+        public void Dispose() { foreach (var item in items) item.Dispose(); }
+    }
+
+    sealed class Registration(MethodDescriptor descriptor) : IDisposable
+    {
+        public void Dispose()
         {
-            Points = o.List("points"),
-            A = o.Double("a", d.A),
-            B = o.Double("b", d.B),
-            Temperature = o.Double("ec-temperature", d.Temperature),
-            Variant = o.Choice("variant", d.Variant),
-            ForgetNegatives = o.Bool("ec-forget-negatives", d.ForgetNegatives),
-            RetainAsTargets = o.Bool("ec-retain-as-targets", d.RetainAsTargets),
-            Weighting = o.Choice("weighting", weights is null ? d.Weighting : LayerWeighting.Explicit),
-            Weights = weights,
-            LastPointUsesModelHead = o.Bool("last-model-head", d.LastPointUsesModelHead),
-            EmbeddingDim = o.Int("embedding-dim", d.EmbeddingDim),
-            WarmupSteps = o.Int("warmup-steps", d.WarmupSteps),
-            TrainHeads = o.Bool("train-heads", d.TrainHeads),
-            WarmupLearningRate = o.Double("warmup-lr", d.WarmupLearningRate),
-            ModulesPath = o.Text("modules", d.ModulesPath),
-        };
-        ec.Validate();   // before any work: a bad value fails when the method is created
-        return ec;
+            lock (Gate) _methods = _methods.Where(m => !ReferenceEquals(m, descriptor)).ToList();
+        }
+    }
+
+    static MethodDescriptor? TryDescribe(string name)
+    {
+        string key = name.ToLowerInvariant();
+        if (Host(key) is { Ec: { } hosting } host)
+        {
+            return new MethodDescriptor
+            {
+                Name = key, Label = host.Label + "+EC", Cost = host.Cost, DefaultConfig = hosting.Config ?? host.DefaultConfig,
+                Create = r =>
+                {
+                    var ec = EcOptions.Read(r.Options);
+                    return host.Create(r) is LoopMethod loop ? new EcPlugin(loop, ec)
+                        : throw new ArgumentException($"EC cannot plug into '{host.Name}': it does not unlearn from the Original with the shared loop.");
+                },
+            };
+        }
+        return _methods.FirstOrDefault(m => m.Name == key);
+    }
+
+    static MethodDescriptor? Host(string key) =>
+        key.EndsWith(PlugInSuffix, StringComparison.Ordinal) ? _methods.FirstOrDefault(m => m.Name == key[..^PlugInSuffix.Length]) : null;
+
+    static IReadOnlyList<string> DefaultHosts(IReadOnlyList<MethodDescriptor> methods) =>
+        methods.Where(m => m.Ec?.DefaultGridOrder is not null).OrderBy(m => m.Ec!.DefaultGridOrder).Select(m => m.Name).ToList();
+
+    // OrderBy is stable: methods of the same TableOrder keep the order they were registered in.
+    static IReadOnlyList<MethodDescriptor> Ordered(IEnumerable<MethodDescriptor> methods) => methods.OrderBy(m => m.TableOrder).ToList();
+
+    static IReadOnlyList<MethodDescriptor> Discover(Assembly assembly)
+    {
+        var found = assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(IDescribedMethod).IsAssignableFrom(t))
+            .Select(t => (MethodDescriptor)t.GetProperty(nameof(IDescribedMethod.Descriptor), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!)
+            .ToList();
+        foreach (var d in found) d.Validate();
+        var twice = found.GroupBy(d => d.Name).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new InvalidOperationException($"Two methods are named '{twice.Key}'.");
+        return Ordered(found.OrderBy(d => d.Name, StringComparer.Ordinal));
     }
 }

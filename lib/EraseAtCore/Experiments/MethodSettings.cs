@@ -106,8 +106,8 @@ public sealed class MethodSettings
 
     static void CheckMethod(string method, string where)
     {
-        if (method != "original" && !MethodCatalog.Names.Contains(method) && !(method.EndsWith("+ec", StringComparison.Ordinal) && UnlearningMethods.Names.Contains(method[..^3])))
-            throw new ArgumentException($"{where}: unknown method '{method}'. Known: {string.Join(", ", MethodCatalog.Names)} (or any loop baseline + \"+ec\").");
+        if (method != "original" && !MethodCatalog.IsKnown(method))
+            throw new ArgumentException($"{where}: {MethodCatalog.UnknownMessage(method)}");
     }
 
     /// <summary>The settings of model <paramref name="name"/> for <paramref name="seed"/>; the method is created once to check its knobs.</summary>

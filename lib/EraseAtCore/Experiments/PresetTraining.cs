@@ -26,9 +26,9 @@ public static class PresetTraining
 
     /// <summary>Trains the Retrain model: same recipe and seed, retain set only, evaluated on retain-class test images.</summary>
     public static TrainedModel Retrain(Preset preset, ForgetSplit split, Device device, Action<TrainProgress>? progress = null) =>
-        Train(preset, split.Data, split.Train.Retain, split.Test.Retain, "retrain", SplitInfo.Of(split), device, progress, split);
+        Train(preset, split.Data, split.Train.Retain, split.Test.Retain, "retrain", split.Request, device, progress, split);
 
-    static TrainedModel Train(Preset preset, Dataset data, ImageSet train, ImageSet test, string role, SplitInfo? splitInfo,
+    static TrainedModel Train(Preset preset, Dataset data, ImageSet train, ImageSet test, string role, ForgetRequest? splitInfo,
         Device device, Action<TrainProgress>? progress, ForgetSplit? reportOn)
     {
         Seeding.Seed(preset.Train.Seed);

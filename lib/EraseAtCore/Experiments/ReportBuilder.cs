@@ -1,4 +1,5 @@
 using System.Globalization;
+using EraseAtCore.Data;
 using EraseAtCore.Plots;
 
 namespace EraseAtCore.Experiments;
@@ -80,7 +81,7 @@ public static class ReportBuilder
                 "a curve that jumps back within a few steps had only hidden the class."));
         if (doc.Projections.Count > 0)
         {
-            var forgetClasses = doc.Forget.Kind != "samples" ? doc.Forget.Classes : [];
+            var forgetClasses = doc.Forget.Kind != ForgetKind.Samples ? doc.Forget.Classes : [];
             var panels = doc.Projections.Select(p => new ProjectionPanel($"{p.Name} ({p.Stage})", p.X, p.Y, p.Labels, doc.ClassNames, forgetClasses)).ToList();
             sections.Add(new("Last-stage features, PCA", Charts.Projection(panels),
                 "Test images projected on the first two principal components of each model's last-stage features, coloured by class; forget classes enlarged."));

@@ -103,11 +103,7 @@ public static class ResultTables
     {
         var stages = doc.Stages;
         var header = new List<string> { "name", "seed", "ua", "ra", "ta", "forget_test_acc", "mia", "seconds", "eval_seconds" };
-        header.AddRange(stages.Select(s => $"cka_{s}"));
-        header.AddRange(stages.Select(s => $"cka_retrain_{s}"));
-        header.AddRange(stages.Select(s => $"probe_forget_{s}"));
-        header.AddRange(stages.Select(s => $"knn_forget_{s}"));
-        header.AddRange(stages.Select(s => $"knn5_forget_{s}"));
+        header.AddRange(ModelRecord.StageMeasures.SelectMany(measure => stages.Select(s => $"{measure.Column}_{s}")));
         header.Add("relearn_forget_acc");
         header.Add("status");
         var sb = new StringBuilder().AppendLine(string.Join(",", header));
@@ -115,11 +111,7 @@ public static class ResultTables
         foreach (var m in doc.Models)
         {
             var cells = new List<string> { Quote(m.Name), m.Seed.ToString(CultureInfo.InvariantCulture), F(m.Ua), F(m.Ra), F(m.Ta), F(m.ForgetTestAcc), F(m.Mia), F(m.Seconds), F(m.EvalSeconds) };
-            cells.AddRange(stages.Select(s => F(m.CkaToOriginal.TryGetValue(s, out var v) ? v : null)));
-            cells.AddRange(stages.Select(s => F(m.CkaToRetrain is { } r && r.TryGetValue(s, out var v) ? v : null)));
-            cells.AddRange(stages.Select(s => F(m.ProbeForgetAcc.TryGetValue(s, out var v) ? v : null)));
-            cells.AddRange(stages.Select(s => F(m.KnnForgetAcc.TryGetValue(s, out var v) ? v : null)));
-            cells.AddRange(stages.Select(s => F(m.KnnUuefForgetAcc.TryGetValue(s, out var v) ? v : null)));
+            cells.AddRange(ModelRecord.StageMeasures.SelectMany(measure => stages.Select(s => F(measure.Of(m) is { } d && d.TryGetValue(s, out var v) ? v : null))));
             cells.Add(Quote(string.Join(" ", m.RelearnForgetAcc.Select(a => F(a)))));
             cells.Add(m.Status);
             sb.AppendLine(string.Join(",", cells));

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using EraseAtCore.Ec;
 using EraseAtCore.Data;
+using EraseAtCore.Ec;
 using EraseAtCore.Metrics;
 using EraseAtCore.Models;
 using EraseAtCore.Runtime;
@@ -33,7 +33,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
         string? modulesKey = null;
         if (knobs.TryGetValue("modules", out var modules) && modules == "shared")
         {
-            (string path, modulesKey) = EnsureEcModules(MethodCatalog.ReadEc(new MethodOptions(knobs)), report);
+            (string path, modulesKey) = EnsureEcModules(EcOptions.Read(new MethodOptions(knobs)), report);
             knobs = new SortedDictionary<string, string>(knobs.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal) { ["modules"] = path };
         }
         else if (modules is not null) modulesKey = ModelFile.Fingerprint(modules);   // a file given by path: its content, not its name
@@ -234,15 +234,9 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
             report("relearn", 0.95, "relearning attack");
             relearn = RelearningAttack.Run(model, split, _preset.Normalize, config.Device, r with { Seed = seed });
         }
-        var record = new ModelRecord
+        var record = ModelRecord.From(name, seed, evaluation) with
         {
-            Name = name, Seed = seed, Ua = evaluation.Logits.UA, Ra = evaluation.Logits.RA, Ta = evaluation.Logits.TA,
-            ForgetTestAcc = double.IsNaN(evaluation.Logits.ForgetTest) ? null : evaluation.Logits.ForgetTest, Mia = evaluation.Mia.Efficacy,
-            CkaToOriginal = evaluation.CkaToReference ?? new Dictionary<string, double>(), CkaToRetrain = ckaRetrain,
-            ProbeForgetAcc = evaluation.Probes.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy),
-            KnnForgetAcc = evaluation.Knn.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy),
-            KnnUuefForgetAcc = evaluation.KnnUuef?.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy) ?? new Dictionary<string, double>(),
-            RelearnForgetAcc = relearn, Seconds = seconds, EvalSeconds = clock.Elapsed.TotalSeconds,
+            CkaToRetrain = ckaRetrain, RelearnForgetAcc = relearn, Seconds = seconds, EvalSeconds = clock.Elapsed.TotalSeconds,
         };
         return (record, projection);
     }
@@ -255,7 +249,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
     // The cache key goes into the checkpoint itself: the model's step is durable the moment its file is.
     CheckpointInfo CheckpointInfo(string role, int s, string cacheKey) => new()
     {
-        Model = spec, Role = role, Dataset = split.Data.Name, ClassNames = split.Data.ClassNames, Split = SplitInfo.Of(split),
+        Model = spec, Role = role, Dataset = split.Data.Name, ClassNames = split.Data.ClassNames, Split = split.Request,
         Seed = s, Recipe = _preset.Train, CacheKey = cacheKey,
     };
 

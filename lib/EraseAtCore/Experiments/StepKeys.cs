@@ -1,5 +1,5 @@
-using EraseAtCore.Ec;
 using EraseAtCore.Data;
+using EraseAtCore.Ec;
 using EraseAtCore.Metrics;
 using EraseAtCore.Models;
 using EraseAtCore.Training;
@@ -46,8 +46,8 @@ internal sealed class StepKeys(ExperimentConfig config, Dataset data, ForgetSpli
     /// </summary>
     public string Model(string originalKey, ResolvedMethod resolved, object? methodSettings, string? modulesKey, string? retrainFileFingerprint) =>
         retrainFileFingerprint is not null
-            ? RunFolder.Key("model", "retrain-file", Checkpoint.LibraryVersion, retrainFileFingerprint, spec, SplitInfo.Of(split))
-            : RunFolder.Key("model", Checkpoint.LibraryVersion, resolved.Method, originalKey, SplitInfo.Of(split), resolved.Config, resolved.Options,
+            ? RunFolder.Key("model", "retrain-file", Checkpoint.LibraryVersion, retrainFileFingerprint, spec, Forgotten)
+            : RunFolder.Key("model", Checkpoint.LibraryVersion, resolved.Method, originalKey, Forgotten, resolved.Config, resolved.Options,
                 methodSettings, modulesKey, ForTraining(_preset), TrainData);
 
     /// <summary>
@@ -57,13 +57,17 @@ internal sealed class StepKeys(ExperimentConfig config, Dataset data, ForgetSpli
     /// whether it carries a PCA picture.
     /// </summary>
     public string Step(string name, string modelKey, string? retrainModelKey) =>
-        RunFolder.Key("step", Checkpoint.LibraryVersion, ExperimentRunner.MetricsVersion, modelKey, ForEvaluation(_preset), TrainData,
-            DataFingerprint.Of(data.Test), SplitInfo.Of(split), Evaluation, config.Relearning is { } r ? r with { Seed = seed } : null,
+        RunFolder.Key("step", Checkpoint.LibraryVersion, ModelRecord.MetricsVersion, modelKey, ForEvaluation(_preset), TrainData,
+            DataFingerprint.Of(data.Test), Forgotten, Evaluation, config.Relearning is { } r ? r with { Seed = seed } : null,
             name == "retrain" ? null : retrainModelKey, MakesProjection(name));
 
     /// <summary>EC modules trained for an Original: its key, the training data, normalisation and the modules' own options (not the forget request).</summary>
     public string EcModules(string originalKey, EcModulesOptions options) =>
         RunFolder.Key("ec-modules", Checkpoint.LibraryVersion, originalKey, TrainData, _preset.Normalize, options, Ec.EcModules.FormatTag);
+
+    // What the split forgets, not how it was asked for: classes drawn at random, listed in a file (under any path) or
+    // given by number are the same split when they are the same classes.
+    ForgetRequest Forgotten => split.IsClassWise ? ForgetRequest.OfClasses([.. split.ForgetClasses]) : ForgetRequest.OfSamples(split.Fraction, split.Seed);
 
     /// <summary>The evaluation options of this seed.</summary>
     public EvaluationOptions Evaluation => config.Evaluation with { Seed = seed };

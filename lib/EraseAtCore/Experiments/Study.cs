@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using EraseAtCore.Data;
 using EraseAtCore.Metrics;
 using EraseAtCore.Training;
 using static TorchSharp.torch;

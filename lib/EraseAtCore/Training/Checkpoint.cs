@@ -7,18 +7,6 @@ using TorchSharp;
 
 namespace EraseAtCore.Training;
 
-/// <summary>Which forget request a model was made for (null in a checkpoint of a model trained on everything).</summary>
-/// <param name="Kind">"classes" or "samples".</param>
-/// <param name="Classes">The forgotten classes (class-wise).</param>
-/// <param name="Fraction">The forgotten fraction (sample-wise).</param>
-/// <param name="Seed">Seed of the sample-wise draw.</param>
-public sealed record SplitInfo(string Kind, IReadOnlyList<int> Classes, double Fraction, int Seed)
-{
-    /// <summary>Describes a <see cref="ForgetSplit"/>.</summary>
-    public static SplitInfo Of(ForgetSplit split) =>
-        new(split.Kind == ForgetKind.Classes ? "classes" : "samples", split.ForgetClasses, split.Fraction, split.Seed);
-}
-
 /// <summary>What a checkpoint says about its model, besides the weights.</summary>
 public sealed record CheckpointInfo
 {
@@ -32,8 +20,11 @@ public sealed record CheckpointInfo
     [JsonPropertyName("dataset")] public required string Dataset { get; init; }
     /// <summary>Class names of the dataset.</summary>
     [JsonPropertyName("class_names")] public IReadOnlyList<string> ClassNames { get; init; } = [];
-    /// <summary>The forget request (retrain and unlearned models), else null.</summary>
-    [JsonPropertyName("split")] public SplitInfo? Split { get; init; }
+    /// <summary>
+    /// The forget request, resolved (retrain and unlearned models), else null. Files written before the request had
+    /// one type hold kind "classes" or "samples" with classes, fraction and seed, and read as such requests.
+    /// </summary>
+    [JsonPropertyName("split")] public ForgetRequest? Split { get; init; }
     /// <summary>Seed of the run that made the model.</summary>
     [JsonPropertyName("seed")] public int Seed { get; init; }
     /// <summary>The training recipe (trained models), else null.</summary>
@@ -73,10 +64,14 @@ public static class Checkpoint
     public static string LibraryVersion { get; } =
         typeof(Checkpoint).Assembly.GetName().Version?.ToString(3) ?? "unknown";
 
-    /// <summary>JSON options of the metadata (enums as strings, indented).</summary>
+    /// <summary>
+    /// JSON options of the metadata (enums as strings, indented). Names are read case-insensitively: files written before
+    /// the forget request had one type spell its keys "Kind", "Classes", "Fraction", "Seed".
+    /// </summary>
     public static JsonSerializerOptions Json { get; } = new()
     {
         WriteIndented = true,
+        PropertyNameCaseInsensitive = true,
         Converters = { new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };

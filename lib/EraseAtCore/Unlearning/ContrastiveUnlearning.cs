@@ -20,6 +20,18 @@ namespace EraseAtCore.Unlearning;
 /// </param>
 public sealed record ContrastiveUnlearningOptions(double Temperature = 0.1, double RetainWeight = 1.0, bool ForgetNegatives = true, bool RetainAsTargets = true)
 {
+    /// <summary>
+    /// The options from method knobs (keys: temperature, retain-weight, forget-negatives, retain-as-targets; the properties in kebab case), absent keys at their defaults,
+    /// validated, so a bad value fails when the method is created and not when a run reaches it.
+    /// </summary>
+    public static ContrastiveUnlearningOptions Read(MethodOptions o)
+    {
+        var d = new ContrastiveUnlearningOptions();
+        var read = new ContrastiveUnlearningOptions(o.Double("temperature", d.Temperature), o.Double("retain-weight", d.RetainWeight), o.Bool("forget-negatives", d.ForgetNegatives), o.Bool("retain-as-targets", d.RetainAsTargets));
+        read.Validate();
+        return read;
+    }
+
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
@@ -35,15 +47,24 @@ public sealed record ContrastiveUnlearningOptions(double Temperature = 0.1, doub
 /// <see cref="ContrastiveLoss.Unlearning"/>(forget, retain) + RetainWeight * CE(retain). One epoch = one pass
 /// over the forget set, retain batches cycled alongside. EC applies the same loss at every stage.
 /// </summary>
-public sealed class ContrastiveUnlearning(ContrastiveUnlearningOptions? options = null) : LoopMethod
+public sealed class ContrastiveUnlearning(ContrastiveUnlearningOptions? options = null) : LoopMethod, IDescribedMethod
 {
+    /// <summary>CU in the catalog; its settings were picked on the quick preset, as GA's.</summary>
+    public static MethodDescriptor Descriptor { get; } = new()
+    {
+        Name = "cu", Label = "CU", TableOrder = 80,
+        DefaultConfig = new UnlearnConfig { Epochs = 5, LearningRate = 0.05 },
+        Create = r => new ContrastiveUnlearning(ContrastiveUnlearningOptions.Read(r.Options)),
+        Ec = new EcHosting(),
+    };
+
     readonly ContrastiveUnlearningOptions _options = options ?? new();
 
     /// <inheritdoc />
     public override object? Settings => _options;
 
     /// <inheritdoc />
-    public override string Name => "cu";
+    public override string Name => Descriptor.Name;
 
     /// <inheritdoc />
     public override LoopPlan Plan(UnlearnContext context)

@@ -13,6 +13,18 @@ namespace EraseAtCore.Unlearning;
 /// </param>
 public sealed record L1SparseOptions(double Lambda = 5e-4)
 {
+    /// <summary>
+    /// The options from method knobs (keys: lambda; the properties in kebab case), absent keys at their defaults,
+    /// validated, so a bad value fails when the method is created and not when a run reaches it.
+    /// </summary>
+    public static L1SparseOptions Read(MethodOptions o)
+    {
+        var d = new L1SparseOptions();
+        var read = new L1SparseOptions(o.Double("lambda", d.Lambda));
+        read.Validate();
+        return read;
+    }
+
     /// <summary>Checks the weight.</summary>
     public void Validate()
     {
@@ -28,15 +40,24 @@ public sealed record L1SparseOptions(double Lambda = 5e-4)
 /// alpha * (1 - epoch / epochs); here it decays per step, lambda_t = Lambda * (1 - t / T) with t the global
 /// step (0-based) and T the steps of the run, the same line sampled finer. One epoch = one pass over the retain set.
 /// </summary>
-public sealed class L1Sparse(L1SparseOptions? options = null) : LoopMethod
+public sealed class L1Sparse(L1SparseOptions? options = null) : LoopMethod, IDescribedMethod
 {
+    /// <summary>l1-sparse in the catalog; its settings were picked on the quick preset, as GA's.</summary>
+    public static MethodDescriptor Descriptor { get; } = new()
+    {
+        Name = "l1-sparse", Label = "l1-sparse", TableOrder = 70, Cost = 3,
+        DefaultConfig = new UnlearnConfig { Epochs = 3, LearningRate = 0.02 },
+        Create = r => new L1Sparse(L1SparseOptions.Read(r.Options)),
+        Ec = new EcHosting(),
+    };
+
     readonly L1SparseOptions _options = options ?? new();
 
     /// <inheritdoc />
     public override object? Settings => _options;
 
     /// <inheritdoc />
-    public override string Name => "l1-sparse";
+    public override string Name => Descriptor.Name;
 
     /// <summary>The penalty weight at global step <paramref name="step"/> (0-based) of <paramref name="totalSteps"/>.</summary>
     public static double LambdaAt(double lambda, long step, long totalSteps) =>

@@ -17,6 +17,9 @@ public sealed class MethodOptions
     public MethodOptions(IReadOnlyDictionary<string, string>? values = null) =>
         _values = new Dictionary<string, string>(values ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The pairs as given (not the defaults a reader fell back to), sorted by key, as results record them.</summary>
+    public IReadOnlyDictionary<string, string> Given => new SortedDictionary<string, string>(_values, StringComparer.Ordinal);
+
     /// <summary>No options: every method uses its defaults.</summary>
     public static MethodOptions None => new();
 

@@ -5,10 +5,19 @@ namespace EraseAtCore.Unlearning;
 /// wrong labels together with the retain set with true labels: loss = CE(forget, random) + CE(retain).
 /// One epoch = one pass over the forget set.
 /// </summary>
-public sealed class RandomLabels : LoopMethod
+public sealed class RandomLabels : LoopMethod, IDescribedMethod
 {
+    /// <summary>RL in the catalog; its rate and RL+EC's come from the selection sweep (docs/findings.md).</summary>
+    public static MethodDescriptor Descriptor { get; } = new()
+    {
+        Name = "rl", Label = "RL", TableOrder = 40,
+        DefaultConfig = new UnlearnConfig { Steps = UnlearnConfig.StudyBudget, LearningRate = 0.02 },
+        Create = _ => new RandomLabels(),
+        Ec = new EcHosting(DefaultGridOrder: 0, new UnlearnConfig { Steps = UnlearnConfig.StudyBudget, LearningRate = 0.01 }),
+    };
+
     /// <inheritdoc />
-    public override string Name => "rl";
+    public override string Name => Descriptor.Name;
 
     /// <summary>The RL loop plan (SalUn reuses it with a gradient mask).</summary>
     public override LoopPlan Plan(UnlearnContext context) => LoopPlan.Of(Pass(context.Split.Data.ClassCount));

@@ -11,10 +11,18 @@ namespace EraseAtCore.Unlearning;
 /// Reuses the <see cref="Trainer"/>; ignores the shared unlearning settings except the seed.
 /// </summary>
 /// <param name="recipe">The Original's training recipe (e.g. the preset's).</param>
-public sealed class Retrain(TrainConfig recipe) : IUnlearningMethod
+public sealed class Retrain(TrainConfig recipe) : IDescribedMethod
 {
+    /// <summary>Retrain in the catalog: trained with the Original's recipe, so the shared unlearning settings do not apply.</summary>
+    public static MethodDescriptor Descriptor { get; } = new()
+    {
+        Name = "retrain", Label = "Retrain", TableOrder = 0, Cost = 6,
+        DefaultConfig = new UnlearnConfig(),
+        Create = r => new Retrain(r.Recipe),
+    };
+
     /// <inheritdoc />
-    public string Name => "retrain";
+    public string Name => Descriptor.Name;
 
     /// <inheritdoc />
     public UnlearnResult Unlearn(UnlearnContext context)

@@ -13,6 +13,18 @@ namespace EraseAtCore.Unlearning;
 /// </param>
 public sealed record SalUnOptions(double Sparsity = 0.3)
 {
+    /// <summary>
+    /// The options from method knobs (keys: sparsity; the properties in kebab case), absent keys at their defaults,
+    /// validated, so a bad value fails when the method is created and not when a run reaches it.
+    /// </summary>
+    public static SalUnOptions Read(MethodOptions o)
+    {
+        var d = new SalUnOptions();
+        var read = new SalUnOptions(o.Double("sparsity", d.Sparsity));
+        read.Validate();
+        return read;
+    }
+
     /// <summary>Checks the fraction.</summary>
     public void Validate()
     {
@@ -88,15 +100,27 @@ public sealed class SaliencyMask : IDisposable
 /// running statistics are buffers, not weights, and still adapt, as in SalUn). One epoch = one pass over the
 /// forget set (the RL plan of <see cref="RandomLabels.Plan"/>).
 /// </summary>
-public sealed class SalUn(SalUnOptions? options = null) : LoopMethod
+public sealed class SalUn(SalUnOptions? options = null) : LoopMethod, IDescribedMethod
 {
+    /// <summary>
+    /// SalUn in the catalog; its rate and SalUn+EC's come from the selection sweep (docs/findings.md), which chose a
+    /// sparsity of 0.3 for SalUn alone and 0.5 under EC.
+    /// </summary>
+    public static MethodDescriptor Descriptor { get; } = new()
+    {
+        Name = "salun", Label = "SalUn", TableOrder = 50,
+        DefaultConfig = new UnlearnConfig { Steps = UnlearnConfig.StudyBudget, LearningRate = 0.02 },
+        Create = r => new SalUn(SalUnOptions.Read(r.Options)),
+        Ec = new EcHosting(DefaultGridOrder: 1, new UnlearnConfig { Steps = UnlearnConfig.StudyBudget, LearningRate = 0.02 }, new Dictionary<string, string> { ["sparsity"] = "0.5" }),
+    };
+
     readonly SalUnOptions _options = options ?? new();
 
     /// <inheritdoc />
     public override object? Settings => _options;
 
     /// <inheritdoc />
-    public override string Name => "salun";
+    public override string Name => Descriptor.Name;
 
     /// <summary>
     /// Computes the mask (on a copy, so the Original's mode and gradients are never touched) and returns RL's

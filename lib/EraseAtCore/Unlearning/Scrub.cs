@@ -19,6 +19,18 @@ namespace EraseAtCore.Unlearning;
 /// <param name="Temperature">Distillation temperature T of the KL (both softmaxes use logits / T; the KL is scaled by T^2). Default 4.</param>
 public sealed record ScrubOptions(int MaxSteps = 2, double Alpha = 0.001, double Gamma = 0.99, double Temperature = 4)
 {
+    /// <summary>
+    /// The options from method knobs (keys: max-steps, alpha, gamma, temperature; the properties in kebab case), absent keys at their defaults,
+    /// validated, so a bad value fails when the method is created and not when a run reaches it.
+    /// </summary>
+    public static ScrubOptions Read(MethodOptions o)
+    {
+        var d = new ScrubOptions();
+        var read = new ScrubOptions(o.Int("max-steps", d.MaxSteps), o.Double("alpha", d.Alpha), o.Double("gamma", d.Gamma), o.Double("temperature", d.Temperature));
+        read.Validate();
+        return read;
+    }
+
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
@@ -38,15 +50,24 @@ public sealed record ScrubOptions(int MaxSteps = 2, double Alpha = 0.001, double
 /// retain set minimising gamma * CE + alpha * KL_T(teacher || student). One SGD optimiser (and its
 /// momentum) serves both passes, as in the SCRUB code; the cosine schedule runs over all steps of the run.
 /// </summary>
-public sealed class Scrub(ScrubOptions? options = null) : LoopMethod
+public sealed class Scrub(ScrubOptions? options = null) : LoopMethod, IDescribedMethod
 {
+    /// <summary>SCRUB in the catalog; its rate and SCRUB+EC's come from the selection sweep (docs/findings.md).</summary>
+    public static MethodDescriptor Descriptor { get; } = new()
+    {
+        Name = "scrub", Label = "SCRUB", TableOrder = 60, Cost = 3,
+        DefaultConfig = new UnlearnConfig { Steps = UnlearnConfig.StudyBudget, LearningRate = 0.003 },
+        Create = r => new Scrub(ScrubOptions.Read(r.Options)),
+        Ec = new EcHosting(DefaultGridOrder: 2, new UnlearnConfig { Steps = UnlearnConfig.StudyBudget, LearningRate = 0.001 }),
+    };
+
     readonly ScrubOptions _options = options ?? new();
 
     /// <inheritdoc />
     public override object? Settings => _options;
 
     /// <inheritdoc />
-    public override string Name => "scrub";
+    public override string Name => Descriptor.Name;
 
     /// <summary>
     /// SCRUB's distillation divergence: KL(softmax(teacher / T) || softmax(student / T)) summed over classes,

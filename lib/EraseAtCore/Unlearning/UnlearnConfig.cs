@@ -7,6 +7,12 @@ namespace EraseAtCore.Unlearning;
 /// </summary>
 public sealed record UnlearnConfig
 {
+    /// <summary>
+    /// The step budget every studied method gets by default (100 steps: 20 passes over the quick preset's forget
+    /// set, about 2.3 over its retain set). Equal steps, not equal epochs, make methods driven by different sets comparable.
+    /// </summary>
+    public const int StudyBudget = 100;
+
     /// <summary>Passes over the method's driving data (the forget set for GA, the retain set for FT, ...).</summary>
     public int Epochs { get; init; } = 5;
     /// <summary>

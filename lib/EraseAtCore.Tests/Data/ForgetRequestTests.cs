@@ -1,7 +1,7 @@
 using EraseAtCore.Data;
 using EraseAtCore.Experiments;
 
-namespace EraseAtCore.Tests.Experiments;
+namespace EraseAtCore.Tests.Data;
 
 /// <summary>The paper's forget requests: Random-N over many classes, and class lists read from a file (Top-100 style).</summary>
 public sealed class ForgetRequestTests : IDisposable

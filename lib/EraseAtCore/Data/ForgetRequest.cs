@@ -1,20 +1,19 @@
 using System.Text.Json.Serialization;
-using EraseAtCore.Data;
 
-namespace EraseAtCore.Experiments;
+namespace EraseAtCore.Data;
 
 /// <summary>
-/// What to forget, as results record it: whole classes, N classes drawn at random with a seed (the paper's
+/// What to forget, the one description the CLI, the runner, checkpoints and results share: whole classes, N classes drawn at random with a seed (the paper's
 /// Random-10 of CIFAR-100 and Random-100 of ImageNet-1K), classes listed in a file (the paper's Top-100:
 /// the ImageNet classes that overlap CUB), or a seeded random fraction of the training images.
 /// </summary>
-/// <param name="Kind">"classes", "random-classes", "class-list" or "samples".</param>
+/// <param name="Kind">How the request chooses (in JSON "classes", "random-classes", "class-list" or "samples").</param>
 /// <param name="Classes">Forgotten classes (class-wise; for random-classes and class-list the resolved ones).</param>
 /// <param name="Fraction">Fraction of training images forgotten (sample-wise).</param>
 /// <param name="Seed">Seed of the sample-wise or random-classes draw.</param>
 /// <param name="Count">How many classes random-classes draws.</param>
 public sealed record ForgetRequest(
-    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("kind"), JsonConverter(typeof(ForgetKindJson))] ForgetKind Kind,
     [property: JsonPropertyName("classes")] IReadOnlyList<int> Classes,
     [property: JsonPropertyName("fraction")] double Fraction = 0,
     [property: JsonPropertyName("seed")] int Seed = 0,
@@ -44,14 +43,14 @@ public sealed record ForgetRequest(
         if (entries.Length == 0) throw new ArgumentException($"--forget-classes-file {path} lists no class (one index or name per line; '#' starts a comment).");
         if (entries.GroupBy(e => e).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ArgumentException($"--forget-classes-file {path} lists '{twice.Key}' {twice.Count()} times; list each class once.");
-        return new ForgetRequest("class-list", []) { ListFile = path, ListEntries = entries };
+        return new ForgetRequest(ForgetKind.ClassList, []) { ListFile = path, ListEntries = entries };
     }
     /// <summary>Forget whole classes.</summary>
-    public static ForgetRequest OfClasses(params int[] classes) => new("classes", classes);
+    public static ForgetRequest OfClasses(params int[] classes) => new(ForgetKind.Classes, classes);
 
     /// <summary>Forget <paramref name="count"/> classes drawn at random with <paramref name="seed"/> (resolved against the data).</summary>
     public static ForgetRequest OfRandomClasses(int count, int seed = 0) =>
-        count >= 1 ? new("random-classes", [], 0, seed, count) : throw new ArgumentException($"--forget-random-classes must be at least 1, got {count}.");
+        count >= 1 ? new(ForgetKind.RandomClasses, [], 0, seed, count) : throw new ArgumentException($"--forget-random-classes must be at least 1, got {count}.");
 
     /// <summary>
     /// This request with random classes drawn for <paramref name="data"/>: a seeded shuffle of the class indices,
@@ -59,8 +58,8 @@ public sealed record ForgetRequest(
     /// </summary>
     public ForgetRequest Resolve(Dataset data)
     {
-        if (Kind == "class-list" && Classes.Count == 0) return this with { Classes = ResolveList(data) };
-        if (Kind != "random-classes" || Classes.Count > 0) return this;
+        if (Kind == ForgetKind.ClassList && Classes.Count == 0) return this with { Classes = ResolveList(data) };
+        if (Kind != ForgetKind.RandomClasses || Classes.Count > 0) return this;
         if (Count >= data.ClassCount)
             throw new ArgumentException($"Cannot forget {Count} random classes of {data.ClassCount}: at least one class must be retained; use --forget-random-classes {data.ClassCount - 1} or fewer.");
         var rng = new Random(Seed);
@@ -96,24 +95,24 @@ public sealed record ForgetRequest(
     public static ForgetRequest OfSamples(double fraction, int seed = 0)
     {
         ForgetSplit.CheckFraction(fraction);   // now, not when the data is loaded
-        return new("samples", [], fraction, seed);
+        return new(ForgetKind.Samples, [], fraction, seed);
     }
 
-    /// <summary>The split of <paramref name="data"/> this request describes.</summary>
-    public ForgetSplit Apply(Dataset data) => Kind switch
+    /// <summary>The split of <paramref name="data"/> this request describes; the split records the request resolved.</summary>
+    public ForgetSplit Apply(Dataset data)
     {
-        "classes" => ForgetSplit.Classes(data, Classes.ToArray()),
-        "random-classes" or "class-list" => ForgetSplit.Classes(data, Resolve(data).Classes.ToArray()),
-        "samples" => ForgetSplit.Samples(data, Fraction, Seed),
-        _ => throw new ArgumentException($"Unknown forget kind '{Kind}'; use classes, random-classes or samples."),
-    };
+        if (Kind == ForgetKind.Samples) return ForgetSplit.Samples(data, Fraction, Seed);
+        var resolved = Resolve(data);
+        var split = ForgetSplit.Classes(data, resolved.Classes.ToArray());
+        return Kind == ForgetKind.Classes ? split : split.MadeFrom(resolved);
+    }
 
     /// <summary>e.g. "class 3", "3 random classes (seed 0): 1, 4, 8" or "10% of samples (seed 0)".</summary>
     public override string ToString() => Kind switch
     {
-        "classes" => $"class{(Classes.Count > 1 ? "es" : "")} {string.Join(", ", Classes)}",
-        "random-classes" => $"{Count} random classes (seed {Seed})" + (Classes.Count > 0 ? ": " + string.Join(", ", Classes) : ""),
-        "class-list" => $"{ListEntries?.Count ?? Classes.Count} classes listed in {Path.GetFileName(ListFile)}",
+        ForgetKind.Classes => $"class{(Classes.Count > 1 ? "es" : "")} {string.Join(", ", Classes)}",
+        ForgetKind.RandomClasses => $"{Count} random classes (seed {Seed})" + (Classes.Count > 0 ? ": " + string.Join(", ", Classes) : ""),
+        ForgetKind.ClassList => $"{ListEntries?.Count ?? Classes.Count} classes listed in {Path.GetFileName(ListFile)}",
         _ => $"{Fraction:P0} of samples (seed {Seed})",
     };
 
@@ -121,9 +120,9 @@ public sealed record ForgetRequest(
     [JsonIgnore]
     public string Label => Kind switch
     {
-        "classes" => "class-" + string.Join("-", Classes),
-        "random-classes" => $"random-{Count}-seed{Seed}",
-        "class-list" => "list-" + string.Concat(Path.GetFileNameWithoutExtension(ListFile ?? "classes").Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-')),
+        ForgetKind.Classes => "class-" + string.Join("-", Classes),
+        ForgetKind.RandomClasses => $"random-{Count}-seed{Seed}",
+        ForgetKind.ClassList => "list-" + string.Concat(Path.GetFileNameWithoutExtension(ListFile ?? "classes").Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-')),
         _ => $"samples-{Math.Round(Fraction * 100)}pct-seed{Seed}",
     };
 }
