@@ -46,6 +46,27 @@ public sealed class EcMethodTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EC_gives_the_same_model_whatever_drew_random_numbers_before_it()
+    {
+        var config = Config with { Epochs = 1 };
+        var options = Options with { WarmupSteps = 5 };
+        Seeding.Seed(1);
+        rand(3).Dispose();
+        var first = Small.Run(new EcPlugin(new RandomLabels(), options), config);
+        Seeding.Seed(2);
+        rand(5).Dispose();
+        var second = Small.Run(new EcPlugin(new RandomLabels(), options), config);
+        using (first.Model)
+        using (second.Model)
+        {
+            Assert.Equal(first.Log.Select(e => e.Losses["total"]), second.Log.Select(e => e.Losses["total"]));
+            var weights = second.Model.state_dict();
+            foreach (var (name, value) in first.Model.state_dict())
+                Assert.True(value.allclose(weights[name], rtol: 0, atol: 0), $"'{name}' differs between two runs of the same seed");
+        }
+    }
+
+    [Fact]
     public void Heads_pool_toward_the_last_stage_and_warm_up_without_touching_the_backbone()
     {
         using var scope = NewDisposeScope();
@@ -57,7 +78,7 @@ public sealed class EcMethodTests(ITestOutputHelper output)
         Assert.Equal(new long[] { 4, 32 }, h.Embedding.shape);
         Assert.Equal(new long[] { 4, 10 }, h.Logits.shape);
         double before = Accuracy(heads, "layer3");
-        double loss = HeadWarmup.Run(Small.Model, heads, Small.Split.Train.Retain, Normalization.FashionMnist, CPU, 30, 0.05, 20, 0);
+        double loss = HeadWarmup.Run(Small.Model, heads, Small.Split.Train.Retain, Normalization.FashionMnist, CPU, new HeadWarmupSettings(30, 0.05, 20, 0));
         double after = Accuracy(heads, "layer3");
         output.WriteLine($"layer3 head accuracy on retain: {before:P1} -> {after:P1} (final warm-up loss {loss:G3})");
         Assert.True(after > before + 0.2, $"warm-up should teach the layer3 head: {before:P1} -> {after:P1}");

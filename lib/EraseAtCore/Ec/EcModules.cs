@@ -99,7 +99,7 @@ public static class EcModules
         }
         heads.to(device);
         int steps = options.Epochs * Math.Max(1, train.Count / options.BatchSize);
-        double loss = HeadWarmup.Run(original, heads, train, normalize, device, steps, options.LearningRate, options.BatchSize, options.Seed);
+        double loss = HeadWarmup.Run(original, heads, train, normalize, device, new HeadWarmupSettings(steps, options.LearningRate, options.BatchSize, options.Seed));
         heads.eval();
         return (heads, new EcModulesInfo
         {

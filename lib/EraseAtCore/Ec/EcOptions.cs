@@ -66,14 +66,14 @@ public sealed record EcOptions
     public IReadOnlyList<string>? Points { get; init; }
     /// <summary>
     /// Weight of the contrastive unlearning loss at each point (a in the notes). Default 2: chosen by the selection
-    /// sweep of docs/findings.md (quick preset, selection seeds; 0.5, 1 and 2 tried).
+    /// sweep (docs/findings.md; the values tried are in docs/paper-notes.md §2).
     /// </summary>
     public double A { get; init; } = 2.0;
     /// <summary>Weight of the retain cross-entropy at each point (b in the notes). Default 1.</summary>
     public double B { get; init; } = 1.0;
     /// <summary>
-    /// Contrastive temperature t. Default 0.1 (supervised-contrastive range). Measured on the quick preset, class 3,
-    /// 5 epochs: t = 0.5 left the loss almost flat (UA 41 % at lr 0.01); t = 0.1 with lr 0.05 reached UA 0.5 %.
+    /// Contrastive temperature t. Default 0.1 (supervised-contrastive range): a higher t left the loss almost flat on
+    /// the quick preset (the runs are in docs/paper-notes.md §2).
     /// </summary>
     public double Temperature { get; init; } = 0.1;
     /// <summary>Which contrastive loss. Default forget-vs-retain.</summary>
@@ -86,7 +86,7 @@ public sealed record EcOptions
     /// <summary>
     /// Treat retain embeddings as fixed targets in the contrastive loss (no gradient through them). Default true:
     /// the loss is meant to move forget samples; letting it also pull retain samples toward the forget anchors
-    /// dragged whole retain classes along (on the tests' small ResNet, retain accuracy fell from 92 % to about 50 %).
+    /// dragged whole retain classes along (retain accuracy collapsed; measured in docs/paper-notes.md §2).
     /// </summary>
     public bool RetainAsTargets { get; init; } = true;
     /// <summary>How points are weighted. Default uniform.</summary>

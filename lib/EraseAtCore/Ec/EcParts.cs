@@ -1,5 +1,6 @@
 using EraseAtCore.Data;
 using EraseAtCore.Models;
+using EraseAtCore.Runtime;
 using EraseAtCore.Unlearning;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,6 +32,10 @@ public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, doubl
         double warmup = double.NaN;
         if (headStages.Count > 0)
         {
+            // The heads' first weights follow from the run's seed alone. Unseeded, they came from whatever had drawn random
+            // numbers before in the process, so a run that trained its Original got other heads (and another EC model)
+            // than the same run resumed with the Original from the cache, and `unlearn --method ec` differed run to run.
+            Seeding.Seed(context.Config.Seed);
             using (var scope = NewDisposeScope())
             {
                 var sample = new BatchLoader(context.Split.Train.Retain, new BatchOptions(2, Normalize: context.Normalize), context.Device).Epoch().First();
@@ -40,7 +45,7 @@ public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, doubl
             warmup = options.ModulesPath is { } modules
                 ? EcModules.LoadInto(modules, heads, model, options.EmbeddingDim).FinalLoss
                 : HeadWarmup.Run(model, heads, context.Split.Train.Retain, context.Normalize, context.Device,
-                    options.WarmupSteps, options.WarmupLearningRate, context.Config.BatchSize, context.Config.Seed + 17);
+                    new HeadWarmupSettings(options.WarmupSteps, options.WarmupLearningRate, context.Config.BatchSize, context.Config.Seed + 17));
         }
         if (heads is not null && !options.TrainHeads)
         {

@@ -13,12 +13,12 @@ namespace EraseAtCore.Ec;
 public static class HeadWarmup
 {
     /// <summary>
-    /// Runs <paramref name="steps"/> SGD steps (momentum 0.9, constant <paramref name="learningRate"/>) of the
-    /// heads' cross-entropy on shuffled retain batches. Returns the mean loss of the last 10 steps (NaN when no step ran).
+    /// Runs <see cref="HeadWarmupSettings.Steps"/> SGD steps (momentum 0.9, constant rate) of the heads' cross-entropy on
+    /// shuffled retain batches. Returns the mean loss of the last 10 steps (NaN when no step ran).
     /// </summary>
-    public static double Run(StagedModel backbone, AuxiliaryHeads heads, ImageSet retain, Normalization normalize, Device device,
-        int steps, double learningRate, int batchSize, int seed)
+    public static double Run(StagedModel backbone, AuxiliaryHeads heads, ImageSet retain, Normalization normalize, Device device, HeadWarmupSettings settings)
     {
+        var (steps, learningRate, batchSize, seed) = settings;
         if (steps == 0) return double.NaN;
         bool wasTraining = backbone.training;
         backbone.eval();
@@ -58,3 +58,10 @@ public static class HeadWarmup
         }
     }
 }
+
+/// <summary>How long and how the heads warm up.</summary>
+/// <param name="Steps">SGD steps (0: none).</param>
+/// <param name="LearningRate">Constant learning rate.</param>
+/// <param name="BatchSize">Retain images per step.</param>
+/// <param name="Seed">Seed of the shuffling.</param>
+public sealed record HeadWarmupSettings(int Steps, double LearningRate, int BatchSize, int Seed);

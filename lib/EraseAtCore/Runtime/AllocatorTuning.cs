@@ -11,11 +11,9 @@ namespace EraseAtCore.Runtime;
 /// <remarks>
 /// Why: glibc serves allocations above its mmap threshold (128 KiB, raised dynamically up to 32 MiB) with mmap and
 /// returns them with munmap, and trims the heap top above 128 KiB of free space. A ResNet step allocates and frees
-/// its activations and gradients (MBs each) every step, so every step page-faults them in again. Measured with
-/// `erase-core bench train --width 16 --batch 128` on the 2-vCPU VM of BENCHMARKS.md: about 440-510 thousand minor
-/// faults per run and 368-528 ms per step as glibc ships, 110-130 thousand faults and 356-389 ms with these
-/// settings (PyTorch 1.13 gains alike: 209-249 → 106 ms at the full instruction set). The cost: up to 512 MiB of
-/// freed heap may stay with the process instead of going back to the system.
+/// its activations and gradients (MBs each) every step, so every step page-faults them in again; keeping them cuts
+/// the faults by about 4x and the step time with them (the runs are in docs/cpu-kernels.md and BENCHMARKS.md). The
+/// cost: up to 512 MiB of freed heap may stay with the process instead of going back to the system.
 /// <para>
 /// Set through mallopt when this assembly loads, the same as MALLOC_MMAP_THRESHOLD_=33554432
 /// MALLOC_TRIM_THRESHOLD_=536870912 in the environment. Nothing is changed when the user set any malloc variable

@@ -17,7 +17,7 @@ public enum LearningRateSchedule
 /// The training recipe (SGD with momentum and weight decay). Retrain uses the same recipe on the
 /// retain set only.
 /// </summary>
-public sealed record TrainConfig
+public sealed record TrainConfig : ISgdRecipe
 {
     /// <summary>Passes over the training set.</summary>
     public int Epochs { get; init; } = 5;
@@ -41,12 +41,7 @@ public sealed record TrainConfig
     /// <summary>Checks the values; errors say which option is wrong and what is allowed.</summary>
     public void Validate()
     {
-        if (Epochs <= 0) throw new ArgumentException($"epochs must be at least 1, got {Epochs}.");
-        if (BatchSize <= 0) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}.");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}.");
-        if (Momentum is < 0 or >= 1) throw new ArgumentException($"momentum must be in [0, 1), got {Momentum}.");
-        if (WeightDecay < 0) throw new ArgumentException($"weight decay cannot be negative, got {WeightDecay}.");
-        if (LogEvery <= 0) throw new ArgumentException($"log interval must be at least 1, got {LogEvery}.");
+        this.CheckShared("");
     }
 
     /// <summary>The learning rate at <paramref name="step"/> of <paramref name="totalSteps"/>.</summary>

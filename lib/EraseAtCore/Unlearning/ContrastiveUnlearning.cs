@@ -12,7 +12,7 @@ namespace EraseAtCore.Unlearning;
 /// <param name="ForgetNegatives">
 /// Contrast anchors against same-class forget samples too (Lee et al.'s class-wise form; see
 /// <see cref="ContrastiveLoss.Unlearning"/>). Default true: without it, forgetting a whole class leaves the loss
-/// nearly constant (measured on the quick preset: it stayed at log 64 = 4.16 for 5 epochs).
+/// nearly constant, because every retain sample is then a positive (measured in docs/paper-notes.md §2).
 /// </param>
 /// <param name="RetainAsTargets">
 /// No gradient through the retain embeddings in the contrastive loss (they are targets the forget samples move

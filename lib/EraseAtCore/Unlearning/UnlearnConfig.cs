@@ -1,3 +1,5 @@
+using EraseAtCore.Training;
+
 namespace EraseAtCore.Unlearning;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace EraseAtCore.Unlearning;
 /// rate, epochs over the method's data, batch size, seed). Method-specific knobs live in each method's
 /// own options record.
 /// </summary>
-public sealed record UnlearnConfig
+public sealed record UnlearnConfig : ISgdRecipe
 {
     /// <summary>
     /// The step budget every studied method gets by default (100 steps: 20 passes over the quick preset's forget
@@ -41,12 +43,8 @@ public sealed record UnlearnConfig
     /// <summary>Checks the values; errors name the option and what is allowed.</summary>
     public void Validate()
     {
-        if (Epochs <= 0) throw new ArgumentException($"unlearning epochs must be at least 1, got {Epochs}.");
+        this.CheckShared("unlearning ");
         if (Steps is <= 0) throw new ArgumentException($"the unlearning step budget must be at least 1, got {Steps}.");
-        if (BatchSize <= 0) throw new ArgumentException($"unlearning batch size must be at least 1, got {BatchSize}.");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"unlearning learning rate must be positive, got {LearningRate}.");
-        if (Momentum is < 0 or >= 1) throw new ArgumentException($"momentum must be in [0, 1), got {Momentum}.");
-        if (WeightDecay < 0) throw new ArgumentException($"weight decay cannot be negative, got {WeightDecay}.");
         if (!(MaxWeightNormRatio > 1)) throw new ArgumentException($"the divergence guard's weight-norm ratio must be above 1, got {MaxWeightNormRatio}.");
     }
 }
