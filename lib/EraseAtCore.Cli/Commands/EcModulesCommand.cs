@@ -45,7 +45,7 @@ static class EcModulesCommand
             };
             EcModules.Check(original, options);
             AnsiConsole.MarkupLine(Markup.Escape($"training EC modules for {original.Spec.Describe()} on {data.Train.Count} {data.Name} training images ({options.Epochs} epoch(s), batch {options.BatchSize})"));
-            var info = EcModules.TrainToFile(target, original, data.Train, chosen.Normalize, dev, options);
+            var info = EcModules.TrainToFile(target, original, data.Train, chosen.FeedOn(dev), options);
             AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(target)}[/]: heads at {Markup.Escape(string.Join(", ", info.Stages))}, final loss {info.FinalLoss:F3}");
             return 0;
         });

@@ -64,7 +64,7 @@ static class EvalCommand
             };
             AnsiConsole.MarkupLine($"evaluating [bold]{Markup.Escape(loaded.Info.Role)}[/] ({Markup.Escape(loaded.Info.Model.Describe())}) on {data.Name}, forgetting {Markup.Escape(split.ToString())}" +
                                    (refLoaded is null ? "" : $", reference: {Markup.Escape(refLoaded.Info.Role)}"));
-            var result = ForgettingEvaluator.Evaluate(m, split, chosen.Normalize, dev, refModel, options);
+            var result = ForgettingEvaluator.Evaluate(m, split, chosen.FeedOn(dev), refModel, options);
             Print(result);
             if (parse.GetValue(export) is { } dir) Export(m, data, chosen, dev, options, dir);
             return 0;
@@ -95,7 +95,7 @@ static class EvalCommand
 
     static void Export(EraseAtCore.Models.StagedModel model, Dataset data, Preset preset, TorchSharp.torch.Device device, EvaluationOptions options, string dir)
     {
-        using var features = FeatureExtractor.Extract(model, data.Test, preset.Normalize, device, null, options.Form, options.BatchSize);
+        using var features = FeatureExtractor.Extract(model, data.Test, preset.FeedOn(device), null, options.Form, options.BatchSize);
         foreach (var (stage, matrix) in features.Stages) Npy.Write(Path.Combine(dir, stage + ".npy"), matrix);
         Npy.Write(Path.Combine(dir, "labels.npy"), features.Labels);
         AnsiConsole.MarkupLine($"wrote {features.Stages.Count} feature matrices ({features.Count} test images) and labels.npy to [blue]{Markup.Escape(dir)}[/]");

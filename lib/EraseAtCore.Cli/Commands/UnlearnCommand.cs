@@ -70,14 +70,14 @@ static class UnlearnCommand
             AnsiConsole.MarkupLine($"{name}: forgetting {Markup.Escape(split.ToString())} from {Markup.Escape(parse.GetValue(from)!)}; " +
                                    (config.Steps is { } budget ? $"{budget} steps" : $"{config.Epochs} epochs") + $", lr {config.LearningRate}, batch {config.BatchSize}, seed {config.Seed}");
             var result = ProgressView.Run(name, report =>
-                unlearner.Unlearn(new UnlearnContext(originalModel, split, chosen.Normalize, dev, config, p => report(ProgressView.Of(p)))));
+                unlearner.Unlearn(new UnlearnContext(originalModel, split, chosen.FeedOn(dev), config, p => report(ProgressView.Of(p)))));
             using var model = result.Model;
             string status = UnlearnOutcome.Of(result, originalModel);
             if (status == UnlearnOutcome.Diverged)
                 throw new ArgumentException($"{result.StopReason} No step before that was kept, so the weights are the Original's: nothing was unlearned, " +
                                             $"and nothing is evaluated or saved as {name.Replace('+', 'p')}.ckpt.");
             if (result.StopReason is { } why) Console.Error.WriteLine($"warning: {why}");
-            var evaluation = ForgettingEvaluator.Evaluate(model, split, chosen.Normalize, dev, originalModel);
+            var evaluation = ForgettingEvaluator.Evaluate(model, split, chosen.FeedOn(dev), originalModel);
             EvalCommand.Print(evaluation);
             AnsiConsole.MarkupLine($"unlearning took {result.Elapsed.TotalSeconds:F1} s");
             if (parse.GetValue(output) is { } dir)

@@ -78,7 +78,7 @@ public sealed class EcMethodTests(ITestOutputHelper output)
         Assert.Equal(new long[] { 4, 32 }, h.Embedding.shape);
         Assert.Equal(new long[] { 4, 10 }, h.Logits.shape);
         double before = Accuracy(heads, "layer3");
-        double loss = HeadWarmup.Run(Small.Model, heads, Small.Split.Train.Retain, Normalization.FashionMnist, CPU, new HeadWarmupSettings(30, 0.05, 20, 0));
+        double loss = HeadWarmup.Run(Small.Model, heads, Small.Split.Train.Retain, new Feed(Normalization.FashionMnist, CPU), new HeadWarmupSettings(30, 0.05, 20, 0));
         double after = Accuracy(heads, "layer3");
         output.WriteLine($"layer3 head accuracy on retain: {before:P1} -> {after:P1} (final warm-up loss {loss:G3})");
         Assert.True(after > before + 0.2, $"warm-up should teach the layer3 head: {before:P1} -> {after:P1}");
@@ -123,7 +123,7 @@ public sealed class EcMethodTests(ITestOutputHelper output)
             Config with { Epochs = 2, LearningRate = 0.01 });
         using var model = result.Model;
         using var probe = ModelCopy.Of(Small.Model, CPU);
-        using var mask = SalUn.ComputeMask(probe, Small.Split.Train.Forget, Normalization.FashionMnist, CPU, 0.3, 20);
+        using var mask = SalUn.ComputeMask(probe, Small.Split.Train.Forget, new Feed(Normalization.FashionMnist, CPU), 0.3, 20);
         using var scope = NewDisposeScope();
         var original = Small.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var (name, after) in model.named_parameters())
@@ -151,10 +151,10 @@ public sealed class EcMethodTests(ITestOutputHelper output)
         var split = ForgetSplit.Classes(small, 3);
         Seeding.Seed(0);
         using var vit = new ModelSpec("vit", 1, 10) { Dim = 32, Depth = 2, Heads = 2, PatchSize = 7 }.Create();
-        Trainer.Fit(vit, small.Train, null, Normalization.FashionMnist, new TrainConfig { Epochs = 3, BatchSize = 40, LearningRate = 0.05, Augment = null }, CPU);
+        Trainer.Fit(vit, small.Train, null, new Feed(Normalization.FashionMnist, CPU), new TrainConfig { Epochs = 3, BatchSize = 40, LearningRate = 0.05, Augment = null });
         vit.eval();
         var result = new EraseAtTheCore(new EcOptions { WarmupSteps = 5 }).Unlearn(
-            new UnlearnContext(vit, split, Normalization.FashionMnist, CPU, new UnlearnConfig { Epochs = 1, BatchSize = 10, LearningRate = 0.01 }));
+            new UnlearnContext(vit, split, new Feed(Normalization.FashionMnist, CPU), new UnlearnConfig { Epochs = 1, BatchSize = 10, LearningRate = 0.01 }));
         using var model = result.Model;
         Assert.Null(result.StopReason);
         Assert.IsType<VisionTransformer>(model);

@@ -21,7 +21,7 @@ public sealed class EcModulesTests : IDisposable
     string Trained(out EcModulesInfo info)
     {
         Seeding.Seed(0);
-        var (heads, trained) = EcModules.Train(Small.Model, Small.Split.Data.Train, Normalization.FashionMnist, CPU, new EcModulesOptions { BatchSize = 40, Epochs = 3 });
+        var (heads, trained) = EcModules.Train(Small.Model, Small.Split.Data.Train, new Feed(Normalization.FashionMnist, CPU), new EcModulesOptions { BatchSize = 40, Epochs = 3 });
         string path = Path.Combine(_root, "ec_modules.ecm");
         using (heads) EcModules.Save(path, heads, trained);
         info = trained;
@@ -44,7 +44,7 @@ public sealed class EcModulesTests : IDisposable
         {
             Assert.Equal(info.FinalLoss, parts.WarmupLoss);
             Seeding.Seed(0);
-            var (fresh, _) = EcModules.Train(Small.Model, Small.Split.Data.Train, Normalization.FashionMnist, CPU, new EcModulesOptions { BatchSize = 40, Epochs = 3 });
+            var (fresh, _) = EcModules.Train(Small.Model, Small.Split.Data.Train, new Feed(Normalization.FashionMnist, CPU), new EcModulesOptions { BatchSize = 40, Epochs = 3 });
             using (fresh)
                 foreach (var (name, value) in fresh.state_dict())
                     Assert.True(value.allclose(parts.Heads!.state_dict()[name], rtol: 0, atol: 0), $"head weight '{name}' is not the file's");
@@ -64,7 +64,7 @@ public sealed class EcModulesTests : IDisposable
         using var other = ResNet.ResNet18(1, 10, 8);
         var split = Small.Split;
         var config = new UnlearnConfig { Steps = 1, BatchSize = 20 };
-        var e = Assert.Throws<CheckpointException>(() => new EraseAtTheCore(new EcOptions { ModulesPath = path }).Unlearn(new UnlearnContext(other, split, Normalization.FashionMnist, CPU, config)));
+        var e = Assert.Throws<CheckpointException>(() => new EraseAtTheCore(new EcOptions { ModulesPath = path }).Unlearn(new UnlearnContext(other, split, new Feed(Normalization.FashionMnist, CPU), config)));
         Assert.Contains("trained on another Original", e.Message);
         Assert.Contains("erase-core ec-modules", e.Message);
 

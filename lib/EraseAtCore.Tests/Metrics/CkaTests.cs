@@ -295,8 +295,8 @@ public sealed class CkaTests
         using var first = new ModelSpec("resnet18", 1, 10, 4).Create();
         Seeding.Seed(1);
         using var second = new ModelSpec("resnet18", 1, 10, 4).Create();
-        var self = LayerwiseCka.Compare(first, first, set, Normalization.FashionMnist, CPU, batchSize: 12);
-        var other = LayerwiseCka.Compare(first, second, set, Normalization.FashionMnist, CPU, new CkaSettings(BatchSize: 6), batchSize: 12);
+        var self = LayerwiseCka.Compare(first, first, set, new Feed(Normalization.FashionMnist, CPU), batchSize: 12);
+        var other = LayerwiseCka.Compare(first, second, set, new Feed(Normalization.FashionMnist, CPU), new CkaSettings(BatchSize: 6), batchSize: 12);
         Assert.Equal(first.StageNames.ToArray(), self.Keys.ToArray());
         Assert.All(self.Values, v => Assert.Equal(1.0, v, 6));
         Assert.All(other.Values, v => Assert.InRange(v, 0.0, 1.0));

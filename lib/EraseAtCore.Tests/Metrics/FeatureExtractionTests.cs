@@ -18,7 +18,7 @@ public sealed class FeatureExtractionTests
     {
         Seeding.Seed(0);
         using var model = ResNet.ResNet18(1, 10, 4);
-        using var features = FeatureExtractor.Extract(model, Small, Normalization.FashionMnist, CPU, batchSize: 32);
+        using var features = FeatureExtractor.Extract(model, Small, new Feed(Normalization.FashionMnist, CPU), batchSize: 32);
         Assert.Equal(70, features.Count);
         Assert.Equal(["layer1", "layer2", "layer3", "layer4"], features.Stages.Keys);
         Assert.Equal(new long[] { 70, 4 }, features.Stages["layer1"].shape);
@@ -41,11 +41,11 @@ public sealed class FeatureExtractionTests
     {
         Seeding.Seed(0);
         using var resnet = ResNet.ResNet18(1, 10, 4);
-        using var flat = FeatureExtractor.Extract(resnet, Small, Normalization.FashionMnist, CPU, ["layer2"], FeatureForm.Flattened);
+        using var flat = FeatureExtractor.Extract(resnet, Small, new Feed(Normalization.FashionMnist, CPU), ["layer2"], FeatureForm.Flattened);
         Assert.Equal(new long[] { 70, 8 * 14 * 14 }, flat.Stages["layer2"].shape);
 
         using var vit = new VisionTransformer(new ModelSpec("vit", 1, 10) { Dim = 16, Depth = 2, Heads = 2, PatchSize = 7 });
-        using var pooled = FeatureExtractor.Extract(vit, Small, Normalization.FashionMnist, CPU);
+        using var pooled = FeatureExtractor.Extract(vit, Small, new Feed(Normalization.FashionMnist, CPU));
         Assert.Equal(["block1", "block2"], pooled.Stages.Keys);
         Assert.Equal(new long[] { 70, 16 }, pooled.Stages["block2"].shape);
     }
@@ -55,8 +55,8 @@ public sealed class FeatureExtractionTests
     {
         using var model = ResNet.ResNet18(1, 10, 4);
         model.train();
-        using (FeatureExtractor.Extract(model, Small, Normalization.FashionMnist, CPU, ["layer1"])) { }
+        using (FeatureExtractor.Extract(model, Small, new Feed(Normalization.FashionMnist, CPU), ["layer1"])) { }
         Assert.True(model.training);
-        Assert.Throws<ArgumentException>(() => FeatureExtractor.Extract(model, Small, Normalization.FashionMnist, CPU, ["conv9"]));
+        Assert.Throws<ArgumentException>(() => FeatureExtractor.Extract(model, Small, new Feed(Normalization.FashionMnist, CPU), ["conv9"]));
     }
 }

@@ -19,11 +19,11 @@ public sealed class LogitMetricsTests
         var split = ForgetSplit.Classes(small, 3);
         Seeding.Seed(0);
         using var model = ResNet.ResNet18(1, 10, 4);
-        Trainer.Fit(model, small.Train, null, Normalization.FashionMnist, new TrainConfig { Epochs = 2, BatchSize = 20, Augment = null }, CPU);
+        Trainer.Fit(model, small.Train, null, new Feed(Normalization.FashionMnist, CPU), new TrainConfig { Epochs = 2, BatchSize = 20, Augment = null });
 
-        var m = LogitMetrics.Measure(model, split, Normalization.FashionMnist, CPU);
-        using var trainPred = Evaluate.Predict(model, small.Train, Normalization.FashionMnist, CPU);
-        using var testPred = Evaluate.Predict(model, small.Test, Normalization.FashionMnist, CPU);
+        var m = LogitMetrics.Measure(model, split, new Feed(Normalization.FashionMnist, CPU));
+        using var trainPred = Evaluate.Predict(model, small.Train, new Feed(Normalization.FashionMnist, CPU));
+        using var testPred = Evaluate.Predict(model, small.Test, new Feed(Normalization.FashionMnist, CPU));
         long[] tp = trainPred.data<long>().ToArray(), sp = testPred.data<long>().ToArray();
         double Acc(long[] pred, int[] labels, Func<int, bool> keep)
         {

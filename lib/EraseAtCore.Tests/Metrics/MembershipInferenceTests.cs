@@ -135,17 +135,17 @@ public sealed class MembershipInferenceTests
         var data = new Dataset("synthetic", ["a", "b", "c", "d", "e"], RandomImages(60, 1), RandomImages(40, 2), "memory");
         foreach (var split in new[] { ForgetSplit.Classes(data, 1), ForgetSplit.Samples(data, 0.2, seed: 3) })
         {
-            var result = MembershipInference.Efficacy(model, split, Normalization.FashionMnist, CPU, MiaFeature.Entropy, seed: 5);
-            using var retain = FeatureExtractor.Extract(model, split.Train.Retain, Normalization.FashionMnist, CPU, []);
-            using var test = FeatureExtractor.Extract(model, split.Test.Retain, Normalization.FashionMnist, CPU, []);
-            using var forget = FeatureExtractor.Extract(model, split.Train.Forget, Normalization.FashionMnist, CPU, []);
+            var result = MembershipInference.Efficacy(model, split, new Feed(Normalization.FashionMnist, CPU), MiaFeature.Entropy, seed: 5);
+            using var retain = FeatureExtractor.Extract(model, split.Train.Retain, new Feed(Normalization.FashionMnist, CPU), []);
+            using var test = FeatureExtractor.Extract(model, split.Test.Retain, new Feed(Normalization.FashionMnist, CPU), []);
+            using var forget = FeatureExtractor.Extract(model, split.Train.Forget, new Feed(Normalization.FashionMnist, CPU), []);
             var expected = MembershipInference.Efficacy(retain.Logits, retain.Labels, test.Logits, test.Labels,
                 forget.Logits, forget.Labels, MiaFeature.Entropy, seed: 5);
             Assert.Equal(expected, result);
             Assert.Equal(Math.Min(split.Train.Retain.Count, split.Test.Retain.Count), result.Members);
             Assert.Equal(split.Train.Forget.Count, result.Forget);
         }
-        Assert.Equal(32, MembershipInference.Efficacy(model, ForgetSplit.Classes(data, 1), Normalization.FashionMnist, CPU).NonMembers); // 4 retained classes x 8 test images
+        Assert.Equal(32, MembershipInference.Efficacy(model, ForgetSplit.Classes(data, 1), new Feed(Normalization.FashionMnist, CPU)).NonMembers); // 4 retained classes x 8 test images
     }
 
     /// <summary>Random 16x16 single-channel images, labels cycling through 5 classes.</summary>

@@ -61,7 +61,7 @@ public sealed class ResNetTests
         var small = MiniSubset.Stratified(data.Train, 20, seed: 0);
         using var model = ResNet.ResNet18(1, 10, 8);
         var config = new TrainConfig { Epochs = 15, BatchSize = 50, LearningRate = 0.05, Augment = null, Seed = 0 };
-        var result = Trainer.Fit(model, small, small, Normalization.FashionMnist, config, CPU);
+        var result = Trainer.Fit(model, small, small, new Feed(Normalization.FashionMnist, CPU), config);
         Assert.Equal(15, result.Epochs.Count);
         Assert.True(result.Epochs[^1].Loss < result.Epochs[0].Loss, "loss should fall");
         Assert.True(result.FinalTestAccuracy > 0.6, $"accuracy on the fitted set was {result.FinalTestAccuracy:P1}");

@@ -81,7 +81,7 @@ public sealed class TorchvisionModelTests
         using var original = new ModelSpec(arch, 1, 10, width).Create();
         var keys = original.state_dict().Select(kv => (kv.Key, string.Join("x", kv.Value.shape))).ToList();
         var config = new UnlearnConfig { Steps = 3, BatchSize = 4, LearningRate = 0.01 };
-        var result = new EraseAtTheCore(new EcOptions { WarmupSteps = 2 }).Unlearn(new UnlearnContext(original, split, Normalization.FashionMnist, CPU, config));
+        var result = new EraseAtTheCore(new EcOptions { WarmupSteps = 2 }).Unlearn(new UnlearnContext(original, split, new Feed(Normalization.FashionMnist, CPU), config));
         using var model = result.Model;
         Assert.Null(result.StopReason);
         foreach (var stage in original.StageNames)

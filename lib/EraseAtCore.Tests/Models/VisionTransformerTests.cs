@@ -121,7 +121,7 @@ public sealed class VisionTransformerTests
         using var model = Vit(dim: 32, depth: 2, heads: 4, patch: 7).Create();
         var config = new TrainConfig { Epochs = 10, BatchSize = 100, LearningRate = 0.1, Augment = null, Seed = 0 };
         var clock = Stopwatch.StartNew();
-        var result = Trainer.Fit(model, train, test, Normalization.FashionMnist, config, CPU);
+        var result = Trainer.Fit(model, train, test, new Feed(Normalization.FashionMnist, CPU), config);
         Assert.Equal(10, result.Epochs.Count);
         Assert.True(result.Epochs[^1].Loss < result.Epochs[0].Loss, "loss should fall");
         Assert.True(result.FinalTestAccuracy > 0.5,

@@ -21,8 +21,8 @@ public sealed class CheckpointTests : IDisposable
     {
         Seeding.Seed(seed);
         var model = ResNet.ResNet18(1, 10, 4);
-        Trainer.Fit(model, Small, null, Normalization.FashionMnist,
-            new TrainConfig { Epochs = 2, BatchSize = 25, Seed = seed, Augment = new Augmentation(2, true) }, CPU);
+        Trainer.Fit(model, Small, null, new Feed(Normalization.FashionMnist, CPU),
+            new TrainConfig { Epochs = 2, BatchSize = 25, Seed = seed, Augment = new Augmentation(2, true) });
         return model;
     }
 
@@ -65,13 +65,13 @@ public sealed class CheckpointTests : IDisposable
     public void Loading_reproduces_the_weights_and_the_accuracy_exactly()
     {
         using var model = TrainedTiny(0);
-        double before = Evaluate.Accuracy(model, SmallTest, Normalization.FashionMnist, CPU);
+        double before = Evaluate.Accuracy(model, SmallTest, new Feed(Normalization.FashionMnist, CPU));
         string path = Path.Combine(_dir, "sub", "original.ckpt");
         Checkpoint.Save(path, model, InfoFor(model, before));
 
         var loaded = Checkpoint.Load(path, model.Spec);
         using var copy = loaded.Model;
-        Assert.Equal(before, Evaluate.Accuracy(copy, SmallTest, Normalization.FashionMnist, CPU));
+        Assert.Equal(before, Evaluate.Accuracy(copy, SmallTest, new Feed(Normalization.FashionMnist, CPU)));
         Assert.Equal(before, loaded.Info.Metrics["test"]);
         Assert.Equal(model.Spec, loaded.Info.Model);
         Assert.Equal(Data.ClassNames, loaded.Info.ClassNames);
@@ -133,8 +133,8 @@ public sealed class CheckpointTests : IDisposable
         using var a = TrainedTiny(3);
         using var b = TrainedTiny(3);
         using var c = TrainedTiny(4);
-        double accA = Evaluate.Accuracy(a, SmallTest, Normalization.FashionMnist, CPU);
-        Assert.Equal(accA, Evaluate.Accuracy(b, SmallTest, Normalization.FashionMnist, CPU));
+        double accA = Evaluate.Accuracy(a, SmallTest, new Feed(Normalization.FashionMnist, CPU));
+        Assert.Equal(accA, Evaluate.Accuracy(b, SmallTest, new Feed(Normalization.FashionMnist, CPU)));
         var pa = a.parameters().ToArray(); var pb = b.parameters().ToArray(); var pc = c.parameters().ToArray();
         Assert.All(Enumerable.Range(0, pa.Length), i => Assert.True(pa[i].eq(pb[i]).all().item<bool>()));
         Assert.Contains(Enumerable.Range(0, pa.Length), i => !pa[i].eq(pc[i]).all().item<bool>());

@@ -20,8 +20,8 @@ public sealed class TrainerTests
         var small = MiniSubset.Stratified(data.Train, 10, seed: 0);
         using var model = ResNet.ResNet18(1, 10, 4);
         var live = new List<long>();
-        Trainer.Fit(model, small, small, Normalization.FashionMnist,
-            new TrainConfig { Epochs = 5, BatchSize = 20, LogEvery = 2 }, CPU,
+        Trainer.Fit(model, small, small, new Feed(Normalization.FashionMnist, CPU),
+            new TrainConfig { Epochs = 5, BatchSize = 20, LogEvery = 2 },
             p => { if (p.EndOfEpoch) live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount); });
         Assert.Equal(5, live.Count);
         Assert.True(live.Skip(1).All(n => n == live[1]), $"live tensors after each epoch: {string.Join(", ", live)}");
@@ -34,7 +34,7 @@ public sealed class TrainerTests
         var small = MiniSubset.Stratified(data.Train, 10, seed: 0);
         using var model = ResNet.ResNet18(1, 10, 4);
         var reports = new List<TrainProgress>();
-        var result = Trainer.Fit(model, small, small, Normalization.FashionMnist, new TrainConfig { Epochs = 2, BatchSize = 10, LogEvery = 3 }, CPU, reports.Add);
+        var result = Trainer.Fit(model, small, small, new Feed(Normalization.FashionMnist, CPU), new TrainConfig { Epochs = 2, BatchSize = 10, LogEvery = 3 }, reports.Add);
         // 100 images / 10 = 10 steps per epoch: reports at steps 3, 6, 9 and one at the end of each epoch.
         Assert.Equal(8, reports.Count);
         Assert.Equal([3, 6, 9, 10, 3, 6, 9, 10], reports.Select(r => r.Step));

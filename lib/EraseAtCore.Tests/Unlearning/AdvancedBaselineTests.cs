@@ -25,7 +25,7 @@ public sealed class AdvancedBaselineTests
     // The Original every unlearning test shares (see SmallOriginal).
     static SmallOriginal Shared => SmallOriginal.Instance;
 
-    static double Accuracy(StagedModel model, ImageSet set) => Evaluate.Accuracy(model, set, Normalization.FashionMnist, CPU);
+    static double Accuracy(StagedModel model, ImageSet set) => Evaluate.Accuracy(model, set, new Feed(Normalization.FashionMnist, CPU));
 
     static UnlearnContext Context(UnlearnConfig config) => Shared.Context(config);
 
@@ -74,7 +74,7 @@ public sealed class AdvancedBaselineTests
 
         // The same mask the method computed (deterministic: eval mode, unshuffled forget set, same batch size).
         using var probe = ModelCopy.Of(s.Model, CPU);
-        using var mask = SalUn.ComputeMask(probe, s.Split.Train.Forget, Normalization.FashionMnist, CPU, 0.5, config.BatchSize);
+        using var mask = SalUn.ComputeMask(probe, s.Split.Train.Forget, new Feed(Normalization.FashionMnist, CPU), 0.5, config.BatchSize);
         var original = s.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         long frozenSeen = 0, keptChanged = 0;
         using var scope = NewDisposeScope();
@@ -122,7 +122,7 @@ public sealed class AdvancedBaselineTests
         // A fresh copy: no gradients yet (the Original keeps its last training step's), in training mode.
         using var model = ModelCopy.Of(s.Model, CPU);
         model.train();
-        var saliency = SalUn.Saliency(model, s.Split.Train.Forget, Normalization.FashionMnist, CPU, batchSize: 16);
+        var saliency = SalUn.Saliency(model, s.Split.Train.Forget, new Feed(Normalization.FashionMnist, CPU), batchSize: 16);
         using var mask = SalUn.MaskFromSaliency(saliency, 0.3);
         long total = model.parameters().Sum(p => p.numel());
         Assert.Equal(total, mask.Total);

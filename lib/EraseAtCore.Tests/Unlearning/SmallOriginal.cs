@@ -28,7 +28,7 @@ public sealed class SmallOriginal
         Split = ForgetSplit.Classes(small, 3);
         Seeding.Seed(0);
         Model = ResNet.ResNet18(1, 10, 8);
-        Trainer.Fit(Model, small.Train, null, Normalization.FashionMnist, new TrainConfig { Epochs = 12, BatchSize = 40, LearningRate = 0.05, Augment = null }, CPU);
+        Trainer.Fit(Model, small.Train, null, new Feed(Normalization.FashionMnist, CPU), new TrainConfig { Epochs = 12, BatchSize = 40, LearningRate = 0.05, Augment = null });
         Model.eval();
         // Fail loudly, not as a method bug, if training itself broke (non-finite weights).
         foreach (var (name, p) in Model.named_parameters())
@@ -51,10 +51,10 @@ public sealed class SmallOriginal
 
     /// <summary>Forget-train and retain-train accuracy of <paramref name="m"/>.</summary>
     public (double Forget, double Retain) Measure(StagedModel m) =>
-        (Evaluate.Accuracy(m, Split.Train.Forget, Normalization.FashionMnist, CPU), Evaluate.Accuracy(m, Split.Train.Retain, Normalization.FashionMnist, CPU));
+        (Evaluate.Accuracy(m, Split.Train.Forget, new Feed(Normalization.FashionMnist, CPU)), Evaluate.Accuracy(m, Split.Train.Retain, new Feed(Normalization.FashionMnist, CPU)));
 
     /// <summary>The context of an unlearning run from this Original.</summary>
-    public UnlearnContext Context(UnlearnConfig config) => new(Model, Split, Normalization.FashionMnist, CPU, config);
+    public UnlearnContext Context(UnlearnConfig config) => new(Model, Split, new Feed(Normalization.FashionMnist, CPU), config);
 
     /// <summary>Runs <paramref name="method"/> from this Original.</summary>
     public UnlearnResult Run(IUnlearningMethod method, UnlearnConfig config) => method.Unlearn(Context(config));

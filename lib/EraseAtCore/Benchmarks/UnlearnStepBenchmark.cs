@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EraseAtCore.Data;
 using EraseAtCore.Experiments;
 using EraseAtCore.Models;
 using EraseAtCore.Runtime;
@@ -129,7 +130,7 @@ public static class UnlearnStepBenchmark
             if (device.type == DeviceType.CUDA) cuda.synchronize();
             stamps.Add(Stopwatch.GetTimestamp());
         }
-        var context = new UnlearnContext(original, split, BenchData.RandomNormalization(spec.InChannels), device, config) { StepDone = _ => Stamp() };
+        var context = new UnlearnContext(original, split, new Feed(BenchData.RandomNormalization(spec.InChannels), device), config) { StepDone = _ => Stamp() };
         long start = Stopwatch.GetTimestamp();
         var plan = loop.Plan(context);
         if (device.type == DeviceType.CUDA) cuda.synchronize();

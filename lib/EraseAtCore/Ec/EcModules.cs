@@ -87,19 +87,19 @@ public static class EcModules
     /// Trains heads for <paramref name="original"/> on <paramref name="train"/> (the Original is only read), seeding torch
     /// with <see cref="EcModulesOptions.Seed"/> first, so the same options give the same heads.
     /// </summary>
-    public static (AuxiliaryHeads Heads, EcModulesInfo Info) Train(StagedModel original, ImageSet train, Normalization normalize, Device device, EcModulesOptions options)
+    public static (AuxiliaryHeads Heads, EcModulesInfo Info) Train(StagedModel original, ImageSet train, Feed feed, EcModulesOptions options)
     {
         var stages = Check(original, options);
         Runtime.Seeding.Seed(options.Seed);
         AuxiliaryHeads heads;
         using (var scope = NewDisposeScope())
         {
-            var sample = new BatchLoader(train, new BatchOptions(2, Normalize: normalize), device).Epoch().First();
+            var sample = new BatchLoader(train, new BatchOptions(2, Normalize: feed.Normalize), feed.Device).Epoch().First();
             heads = AuxiliaryHeads.Create(original, sample.Images, stages, options.EmbeddingDim);
         }
-        heads.to(device);
+        heads.to(feed.Device);
         int steps = options.Epochs * Math.Max(1, train.Count / options.BatchSize);
-        double loss = HeadWarmup.Run(original, heads, train, normalize, device, new HeadWarmupSettings(steps, options.LearningRate, options.BatchSize, options.Seed));
+        double loss = HeadWarmup.Run(original, heads, train, feed, new HeadWarmupSettings(steps, options.LearningRate, options.BatchSize, options.Seed));
         heads.eval();
         return (heads, new EcModulesInfo
         {
@@ -109,9 +109,9 @@ public static class EcModules
     }
 
     /// <summary><see cref="Train"/>, then <see cref="Save"/> to <paramref name="path"/>; the heads are freed afterwards.</summary>
-    public static EcModulesInfo TrainToFile(string path, StagedModel original, ImageSet train, Normalization normalize, Device device, EcModulesOptions options)
+    public static EcModulesInfo TrainToFile(string path, StagedModel original, ImageSet train, Feed feed, EcModulesOptions options)
     {
-        var (heads, info) = Train(original, train, normalize, device, options);
+        var (heads, info) = Train(original, train, feed, options);
         using (heads)
         {
             heads.to(DeviceType.CPU);

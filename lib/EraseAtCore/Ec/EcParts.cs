@@ -38,13 +38,13 @@ public sealed record EcParts(EcObjective Objective, AuxiliaryHeads? Heads, doubl
             Seeding.Seed(context.Config.Seed);
             using (var scope = NewDisposeScope())
             {
-                var sample = new BatchLoader(context.Split.Train.Retain, new BatchOptions(2, Normalize: context.Normalize), context.Device).Epoch().First();
+                var sample = new BatchLoader(context.Split.Train.Retain, new BatchOptions(2, Normalize: context.Feed.Normalize), context.Feed.Device).Epoch().First();
                 heads = AuxiliaryHeads.Create(model, sample.Images, headStages, options.EmbeddingDim);
             }
-            heads.to(context.Device);
+            heads.to(context.Feed.Device);
             warmup = options.ModulesPath is { } modules
                 ? EcModules.LoadInto(modules, heads, model, options.EmbeddingDim).FinalLoss
-                : HeadWarmup.Run(model, heads, context.Split.Train.Retain, context.Normalize, context.Device,
+                : HeadWarmup.Run(model, heads, context.Split.Train.Retain, context.Feed,
                     new HeadWarmupSettings(options.WarmupSteps, options.WarmupLearningRate, context.Config.BatchSize, context.Config.Seed + 17));
         }
         if (heads is not null && !options.TrainHeads)

@@ -16,7 +16,7 @@ public static class HeadWarmup
     /// Runs <see cref="HeadWarmupSettings.Steps"/> SGD steps (momentum 0.9, constant rate) of the heads' cross-entropy on
     /// shuffled retain batches. Returns the mean loss of the last 10 steps (NaN when no step ran).
     /// </summary>
-    public static double Run(StagedModel backbone, AuxiliaryHeads heads, ImageSet retain, Normalization normalize, Device device, HeadWarmupSettings settings)
+    public static double Run(StagedModel backbone, AuxiliaryHeads heads, ImageSet retain, Feed feed, HeadWarmupSettings settings)
     {
         var (steps, learningRate, batchSize, seed) = settings;
         if (steps == 0) return double.NaN;
@@ -25,7 +25,7 @@ public static class HeadWarmup
         heads.train();
         var stages = heads.Stages.ToArray();
         using var optimizer = optim.SGD(heads.parameters(), learningRate, 0.9);
-        var loader = new BatchLoader(retain, new BatchOptions(batchSize, Shuffle: true, seed, normalize), device);
+        var loader = new BatchLoader(retain, new BatchOptions(batchSize, Shuffle: true, seed, feed.Normalize), feed.Device);
         var recent = new Queue<Tensor>();
         int done = 0;
         try

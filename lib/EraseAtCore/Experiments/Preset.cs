@@ -1,6 +1,7 @@
 using EraseAtCore.Data;
 using EraseAtCore.Models;
 using EraseAtCore.Training;
+using static TorchSharp.torch;
 
 namespace EraseAtCore.Experiments;
 
@@ -224,6 +225,9 @@ public sealed record Preset
             new ImageFolderOptions(ImageSize) { Resize = EvalResize, Stream = Stream }, search?.Log),
         _ => throw new ArgumentOutOfRangeException(nameof(Data)),
     };
+
+    /// <summary>How images reach this preset's models on <paramref name="device"/> (its normalisation there).</summary>
+    public Feed FeedOn(Device device) => new(Normalize, device);
 
     /// <summary>The model spec adapted to the data: channels, classes and, for the ViT (whose positional
     /// embedding depends on it), image size. ResNets keep the spec's default so their specs compare equal

@@ -35,14 +35,14 @@ public static class PresetTraining
         var spec = preset.ModelFor(data);
         var model = spec.Create();
         model.to(device);
-        var result = Trainer.Fit(model, train, test, preset.Normalize, preset.Train, device, progress);
-        var metrics = new Dictionary<string, double> { ["test"] = Evaluate.Accuracy(model, data.Test, preset.Normalize, device) };
+        var result = Trainer.Fit(model, train, test, preset.FeedOn(device), preset.Train, progress);
+        var metrics = new Dictionary<string, double> { ["test"] = Evaluate.Accuracy(model, data.Test, preset.FeedOn(device)) };
         if (reportOn is not null)
         {
-            metrics["retain_test"] = Evaluate.Accuracy(model, reportOn.Test.Retain, preset.Normalize, device);
-            if (reportOn.Test.Forget.Count > 0) metrics["forget_test"] = Evaluate.Accuracy(model, reportOn.Test.Forget, preset.Normalize, device);
-            metrics["retain_train"] = Evaluate.Accuracy(model, reportOn.Train.Retain, preset.Normalize, device);
-            metrics["forget_train"] = Evaluate.Accuracy(model, reportOn.Train.Forget, preset.Normalize, device);
+            metrics["retain_test"] = Evaluate.Accuracy(model, reportOn.Test.Retain, preset.FeedOn(device));
+            if (reportOn.Test.Forget.Count > 0) metrics["forget_test"] = Evaluate.Accuracy(model, reportOn.Test.Forget, preset.FeedOn(device));
+            metrics["retain_train"] = Evaluate.Accuracy(model, reportOn.Train.Retain, preset.FeedOn(device));
+            metrics["forget_train"] = Evaluate.Accuracy(model, reportOn.Train.Forget, preset.FeedOn(device));
         }
         var info = new CheckpointInfo
         {

@@ -73,7 +73,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
         }
         else
         {
-            var result = method.Unlearn(new UnlearnContext(original, split, _preset.Normalize, config.Device, methodConfig,
+            var result = method.Unlearn(new UnlearnContext(original, split, _preset.FeedOn(config.Device), methodConfig,
                 p => { cancel.ThrowIfCancellationRequested(); report(name == "retrain" ? "train" : "unlearn", 0.8 * p.Fraction, Describe(p)); }));
             model = result.Model;
             seconds = result.Elapsed.TotalSeconds;
@@ -126,7 +126,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
         if (File.Exists(path) && File.Exists(path + ".key") && File.ReadAllText(path + ".key").Trim() == key) return (path, key);
         File.Delete(path + ".key");   // a kill while the new modules are written must not leave them under the old key
         report("ec-modules", 0.1, $"training EC modules once for the Original ({split.Data.Train.Count} training images)");
-        EcModules.TrainToFile(path, _original!, split.Data.Train, _preset.Normalize, config.Device, options);
+        EcModules.TrainToFile(path, _original!, split.Data.Train, _preset.FeedOn(config.Device), options);
         AtomicFile.WriteAllText(path + ".key", key);
         return (path, key);
     }
@@ -167,7 +167,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
             var clock = Stopwatch.StartNew();
             var model = spec.Create();
             model.to(config.Device);
-            Trainer.Fit(model, split.Data.Train, null, _preset.Normalize, _preset.Train, config.Device, p =>
+            Trainer.Fit(model, split.Data.Train, null, _preset.FeedOn(config.Device), _preset.Train, p =>
             {
                 cancel.ThrowIfCancellationRequested();
                 report("train", 0.8 * p.Fraction, $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.StepsPerEpoch} loss {p.Loss:F3} train-acc {p.TrainAccuracy:P1}");
@@ -216,7 +216,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
         ProjectionRecord? projection = null;
         bool project = _keys.MakesProjection(name);
         // CKA to Retrain and the PCA picture reuse the evaluation's test features (no extra forward pass).
-        var evaluation = ForgettingEvaluator.Evaluate(model, split, _preset.Normalize, config.Device, _originalTest, options, test =>
+        var evaluation = ForgettingEvaluator.Evaluate(model, split, _preset.FeedOn(config.Device), _originalTest, options, test =>
         {
             if (name == "retrain") ckaRetrain = test.Stages.Keys.ToDictionary(s => s, _ => 1.0);
             else if (_retrainTest is not null) ckaRetrain = LayerwiseCka.Compare(test, _retrainTest, options.Cka);
@@ -232,7 +232,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
         if (config.Relearning is { } r)
         {
             report("relearn", 0.95, "relearning attack");
-            relearn = RelearningAttack.Run(model, split, _preset.Normalize, config.Device, r with { Seed = seed });
+            relearn = RelearningAttack.Run(model, split, _preset.FeedOn(config.Device), r with { Seed = seed });
         }
         var record = ModelRecord.From(name, seed, evaluation) with
         {
@@ -242,7 +242,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
     }
 
     StageFeatures Extract(StagedModel model) =>
-        FeatureExtractor.Extract(model, split.Data.Test, _preset.Normalize, config.Device, null, config.Evaluation.Form, config.Evaluation.BatchSize);
+        FeatureExtractor.Extract(model, split.Data.Test, _preset.FeedOn(config.Device), null, config.Evaluation.Form, config.Evaluation.BatchSize);
 
     EvaluationOptions Evaluation() => _keys.Evaluation;
 

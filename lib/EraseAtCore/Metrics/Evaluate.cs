@@ -8,7 +8,7 @@ namespace EraseAtCore.Metrics;
 public static class Evaluate
 {
     /// <summary>Fraction of <paramref name="set"/> classified correctly, in [0, 1] (NaN for an empty set).</summary>
-    public static double Accuracy(StagedModel model, ImageSet set, Normalization normalize, Device device, int batchSize = 256)
+    public static double Accuracy(StagedModel model, ImageSet set, Feed feed, int batchSize = 256)
     {
         if (set.Count == 0) return double.NaN;
         bool wasTraining = model.training;
@@ -16,8 +16,8 @@ public static class Evaluate
         try
         {
             using var inference = inference_mode();
-            using var correct = zeros(1, dtype: int64, device: device);
-            var loader = new BatchLoader(set, new BatchOptions(batchSize, Normalize: normalize), device);
+            using var correct = zeros(1, dtype: int64, device: feed.Device);
+            var loader = new BatchLoader(set, new BatchOptions(batchSize, Normalize: feed.Normalize), feed.Device);
             foreach (var batch in loader.Epoch())
             {
                 using var scope = NewDisposeScope();
@@ -33,9 +33,9 @@ public static class Evaluate
     }
 
     /// <summary>Accuracy of each class on <paramref name="set"/> (NaN for classes without images).</summary>
-    public static double[] PerClassAccuracy(StagedModel model, ImageSet set, Normalization normalize, Device device, int batchSize = 256)
+    public static double[] PerClassAccuracy(StagedModel model, ImageSet set, Feed feed, int batchSize = 256)
     {
-        using var predicted = Predict(model, set, normalize, device, batchSize);
+        using var predicted = Predict(model, set, feed, batchSize);
         var predictions = predicted.data<long>().ToArray();
         var correct = new int[set.ClassCount];
         var total = new int[set.ClassCount];
@@ -48,7 +48,7 @@ public static class Evaluate
     }
 
     /// <summary>The predicted class of every image of <paramref name="set"/>, in order (CPU, int64).</summary>
-    public static Tensor Predict(StagedModel model, ImageSet set, Normalization normalize, Device device, int batchSize = 256)
+    public static Tensor Predict(StagedModel model, ImageSet set, Feed feed, int batchSize = 256)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -56,7 +56,7 @@ public static class Evaluate
         {
             using var inference = inference_mode();
             var parts = new List<Tensor>();
-            var loader = new BatchLoader(set, new BatchOptions(batchSize, Normalize: normalize), device);
+            var loader = new BatchLoader(set, new BatchOptions(batchSize, Normalize: feed.Normalize), feed.Device);
             foreach (var batch in loader.Epoch())
             {
                 using var scope = NewDisposeScope();

@@ -58,13 +58,13 @@ public sealed record ForgettingEvaluation(LogitMetrics Logits, MiaResult Mia, IR
 public static class ForgettingEvaluator
 {
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="split"/>; CKA is computed when a <paramref name="reference"/> (usually the Original) is given.</summary>
-    public static ForgettingEvaluation Evaluate(StagedModel model, ForgetSplit split, Normalization normalize, Device device,
+    public static ForgettingEvaluation Evaluate(StagedModel model, ForgetSplit split, Feed feed,
         StagedModel? reference = null, EvaluationOptions? options = null)
     {
         options ??= new EvaluationOptions();
         using var referenceTest = reference is null ? null
-            : FeatureExtractor.Extract(reference, split.Data.Test, normalize, device, model.StageNames, options.Form, options.BatchSize);
-        return Evaluate(model, split, normalize, device, referenceTest, options);
+            : FeatureExtractor.Extract(reference, split.Data.Test, feed, model.StageNames, options.Form, options.BatchSize);
+        return Evaluate(model, split, feed, referenceTest, options);
     }
 
     /// <summary>
@@ -74,19 +74,18 @@ public static class ForgettingEvaluator
     /// </summary>
     /// <param name="model">The model to evaluate.</param>
     /// <param name="split">The forget request.</param>
-    /// <param name="normalize">Input normalisation.</param>
-    /// <param name="device">Where to compute.</param>
+    /// <param name="feed">How images reach the model: normalisation and device.</param>
     /// <param name="referenceTest">The reference's test features for CKA, or null for none.</param>
     /// <param name="options">Metric settings.</param>
     /// <param name="withTestFeatures">Called with the model's test features before they are disposed, so a caller can
     /// compute more from them (CKA to a second reference, a projection) without another forward pass.</param>
-    public static ForgettingEvaluation Evaluate(StagedModel model, ForgetSplit split, Normalization normalize, Device device,
+    public static ForgettingEvaluation Evaluate(StagedModel model, ForgetSplit split, Feed feed,
         StageFeatures? referenceTest, EvaluationOptions? options = null, Action<StageFeatures>? withTestFeatures = null)
     {
         options ??= new EvaluationOptions();
         var clock = Stopwatch.StartNew();
-        using var train = FeatureExtractor.Extract(model, split.Data.Train, normalize, device, null, options.Form, options.BatchSize);
-        using var test = FeatureExtractor.Extract(model, split.Data.Test, normalize, device, null, options.Form, options.BatchSize);
+        using var train = FeatureExtractor.Extract(model, split.Data.Train, feed, null, options.Form, options.BatchSize);
+        using var test = FeatureExtractor.Extract(model, split.Data.Test, feed, null, options.Form, options.BatchSize);
         var extraction = clock.Elapsed;
 
         var logits = FromLogits(train, test, split);

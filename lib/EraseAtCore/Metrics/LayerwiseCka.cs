@@ -37,14 +37,14 @@ public static class LayerwiseCka
     /// stages both have (default: all of them; for two models of one architecture, every stage). CKA is computed on
     /// the CPU, where the features are kept.
     /// </summary>
-    public static IReadOnlyDictionary<string, double> Compare(StagedModel a, StagedModel b, ImageSet set, Normalization normalize, Device device,
+    public static IReadOnlyDictionary<string, double> Compare(StagedModel a, StagedModel b, ImageSet set, Feed feed,
         CkaSettings? settings = null, IReadOnlyCollection<string>? stages = null, FeatureForm form = FeatureForm.Pooled, int batchSize = 256)
     {
         var wanted = stages ?? a.StageNames.Where(b.StageNames.Contains).ToArray();
         if (wanted.Count == 0)
             throw new ArgumentException($"No stage in common: one model has {string.Join(", ", a.StageNames)}, the other {string.Join(", ", b.StageNames)}.");
-        using var featuresA = FeatureExtractor.Extract(a, set, normalize, device, wanted, form, batchSize);
-        using var featuresB = FeatureExtractor.Extract(b, set, normalize, device, wanted, form, batchSize);
+        using var featuresA = FeatureExtractor.Extract(a, set, feed, wanted, form, batchSize);
+        using var featuresB = FeatureExtractor.Extract(b, set, feed, wanted, form, batchSize);
         return Compare(featuresA, featuresB, settings ?? new CkaSettings());
     }
 }

@@ -18,10 +18,10 @@ namespace EraseAtCore.Metrics;
 public sealed record LogitMetrics(double UA, double RA, double TA, double ForgetTest, IReadOnlyList<double> PerClassTest)
 {
     /// <summary>Measures a model on a forget split.</summary>
-    public static LogitMetrics Measure(StagedModel model, ForgetSplit split, Normalization normalize, Device device, int batchSize = 256) =>
-        new(Evaluate.Accuracy(model, split.Train.Forget, normalize, device, batchSize),
-            Evaluate.Accuracy(model, split.Train.Retain, normalize, device, batchSize),
-            Evaluate.Accuracy(model, split.Test.Retain, normalize, device, batchSize),
-            Evaluate.Accuracy(model, split.Test.Forget, normalize, device, batchSize),
-            Evaluate.PerClassAccuracy(model, split.Data.Test, normalize, device, batchSize));
+    public static LogitMetrics Measure(StagedModel model, ForgetSplit split, Feed feed, int batchSize = 256) =>
+        new(Evaluate.Accuracy(model, split.Train.Forget, feed, batchSize),
+            Evaluate.Accuracy(model, split.Train.Retain, feed, batchSize),
+            Evaluate.Accuracy(model, split.Test.Retain, feed, batchSize),
+            Evaluate.Accuracy(model, split.Test.Forget, feed, batchSize),
+            Evaluate.PerClassAccuracy(model, split.Data.Test, feed, batchSize));
 }

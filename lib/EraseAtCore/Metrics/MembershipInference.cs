@@ -129,12 +129,11 @@ public static class MembershipInference
     /// </summary>
     /// <param name="model">Model under evaluation (its train/eval mode is restored).</param>
     /// <param name="split">The forget request.</param>
-    /// <param name="normalize">Input normalisation of the model.</param>
-    /// <param name="device">Device to run the model on.</param>
+    /// <param name="feed">How images reach the model: normalisation and device.</param>
     /// <param name="feature">Signal the attack uses.</param>
     /// <param name="seed">Seed of the balancing subsample.</param>
     /// <param name="batchSize">Images per forward pass.</param>
-    public static MiaResult Efficacy(StagedModel model, ForgetSplit split, Normalization normalize, Device device,
+    public static MiaResult Efficacy(StagedModel model, ForgetSplit split, Feed feed,
         MiaFeature feature = MiaFeature.Confidence, int seed = 0, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -148,9 +147,9 @@ public static class MembershipInference
         var rng = new Random(seed);
         var memberRows = Draw(retain.Count, keep, rng);
         var nonMemberRows = Draw(test.Count, keep, rng);
-        using var members = FeatureExtractor.Extract(model, retain.Subset(memberRows), normalize, device, [], batchSize: batchSize);
-        using var nonMembers = FeatureExtractor.Extract(model, test.Subset(nonMemberRows), normalize, device, [], batchSize: batchSize);
-        using var forget = FeatureExtractor.Extract(model, split.Train.Forget, normalize, device, [], batchSize: batchSize);
+        using var members = FeatureExtractor.Extract(model, retain.Subset(memberRows), feed, [], batchSize: batchSize);
+        using var nonMembers = FeatureExtractor.Extract(model, test.Subset(nonMemberRows), feed, [], batchSize: batchSize);
+        using var forget = FeatureExtractor.Extract(model, split.Train.Forget, feed, [], batchSize: batchSize);
         return Efficacy(members.Logits, members.Labels, nonMembers.Logits, nonMembers.Labels,
             forget.Logits, forget.Labels, feature, seed);
     }

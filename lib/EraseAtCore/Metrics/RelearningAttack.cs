@@ -35,7 +35,7 @@ public static class RelearningAttack
     /// forget classes' test images in class-wise forgetting, else the forget-train images outside the slice.
     /// The model is not modified.
     /// </summary>
-    public static IReadOnlyList<double> Run(StagedModel model, ForgetSplit split, Normalization normalize, Device device, RelearningOptions options)
+    public static IReadOnlyList<double> Run(StagedModel model, ForgetSplit split, Feed feed, RelearningOptions options)
     {
         options.Validate();
         var forget = split.Train.Forget;
@@ -46,10 +46,10 @@ public static class RelearningAttack
         var slice = forget.Subset(order[..take]);
         var heldOut = split.Test.Forget.Count > 0 ? split.Test.Forget
             : forget.Count > take ? forget.Subset(order[take..]) : slice;
-        using var copy = ModelCopy.Of(model, device);
-        var accuracies = new List<double> { Evaluate.Accuracy(copy, heldOut, normalize, device) };
+        using var copy = ModelCopy.Of(model, feed.Device);
+        var accuracies = new List<double> { Evaluate.Accuracy(copy, heldOut, feed) };
         using var optimizer = optim.SGD(copy.parameters(), options.LearningRate, 0.9);
-        var batch = new BatchLoader(slice, new BatchOptions(take, Normalize: normalize), device).Epoch().Single();
+        var batch = new BatchLoader(slice, new BatchOptions(take, Normalize: feed.Normalize), feed.Device).Epoch().Single();
         try
         {
             for (int step = 0; step < options.Steps; step++)
@@ -61,7 +61,7 @@ public static class RelearningAttack
                     nn.functional.cross_entropy(copy.forward(batch.Images), batch.Labels).backward();
                     optimizer.step();
                 }
-                accuracies.Add(Evaluate.Accuracy(copy, heldOut, normalize, device));
+                accuracies.Add(Evaluate.Accuracy(copy, heldOut, feed));
             }
         }
         finally { batch.Images.Dispose(); batch.Labels.Dispose(); }

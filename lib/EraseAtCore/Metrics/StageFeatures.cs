@@ -40,7 +40,7 @@ public sealed class StageFeatures : IDisposable
 public static class FeatureExtractor
 {
     /// <summary>Extracts features of <paramref name="stages"/> (default: all) for every image of <paramref name="set"/>, in order.</summary>
-    public static StageFeatures Extract(StagedModel model, ImageSet set, Normalization normalize, Device device,
+    public static StageFeatures Extract(StagedModel model, ImageSet set, Feed feed,
         IReadOnlyCollection<string>? stages = null, FeatureForm form = FeatureForm.Pooled, int batchSize = 256)
     {
         var wanted = (stages ?? model.StageNames).ToArray();
@@ -52,7 +52,7 @@ public static class FeatureExtractor
         try
         {
             using var inference = inference_mode();
-            var loader = new BatchLoader(set, new BatchOptions(batchSize, Normalize: normalize), device);
+            var loader = new BatchLoader(set, new BatchOptions(batchSize, Normalize: feed.Normalize), feed.Device);
             foreach (var batch in loader.Epoch())
             {
                 using var scope = NewDisposeScope();

@@ -15,20 +15,19 @@ namespace EraseAtCore.Training;
 public static class Trainer
 {
     /// <summary>Trains <paramref name="model"/> in place and returns the per-epoch record.</summary>
-    /// <param name="model">The model to train (already on <paramref name="device"/>).</param>
+    /// <param name="model">The model to train (already on <paramref name="feed"/>'s device).</param>
     /// <param name="train">Training images.</param>
     /// <param name="test">Images evaluated after each epoch (null: skip).</param>
-    /// <param name="normalize">Input normalisation, used for training and evaluation alike.</param>
     /// <param name="config">The recipe.</param>
-    /// <param name="device">Where to compute.</param>
+    /// <param name="feed">How images reach the model (normalisation, used for training and evaluation alike, and device).</param>
     /// <param name="progress">Receives progress every <see cref="TrainConfig.LogEvery"/> steps and per epoch.</param>
-    public static TrainResult Fit(StagedModel model, ImageSet train, ImageSet? test, Normalization normalize,
-        TrainConfig config, Device device, Action<TrainProgress>? progress = null)
+    public static TrainResult Fit(StagedModel model, ImageSet train, ImageSet? test, Feed feed, TrainConfig config,
+        Action<TrainProgress>? progress = null)
     {
         config.Validate();
         if (train.Count == 0) throw new ArgumentException("The training set is empty.");
         Seeding.Seed(config.Seed);
-        var loader = new BatchLoader(train, new BatchOptions(config.BatchSize, Shuffle: true, config.Seed, normalize, config.Augment), device);
+        var loader = new BatchLoader(train, new BatchOptions(config.BatchSize, Shuffle: true, config.Seed, feed.Normalize, config.Augment), feed.Device);
         using var optimizer = optim.SGD(model.parameters(), config.LearningRate, config.Momentum, weight_decay: config.WeightDecay);
         var lossFn = nn.CrossEntropyLoss();
         long totalSteps = (long)loader.BatchCount * config.Epochs, globalStep = 0;
@@ -39,8 +38,8 @@ public static class Trainer
         {
             model.train();
             // Running sums stay on the device; reading them (a sync) happens only at log points.
-            using var lossSum = zeros(1, dtype: float64, device: device);
-            using var correct = zeros(1, dtype: int64, device: device);
+            using var lossSum = zeros(1, dtype: float64, device: feed.Device);
+            using var correct = zeros(1, dtype: int64, device: feed.Device);
             long seen = 0;
             int step = 0;
             TrainProgress Report(double? testAccuracy) => new(epoch, config.Epochs, step, loader.BatchCount,
@@ -66,7 +65,7 @@ public static class Trainer
                 batch.Images.Dispose(); batch.Labels.Dispose();
                 if (step % config.LogEvery == 0 && step < loader.BatchCount) progress?.Invoke(Report(null));
             }
-            double? testAcc = test is null ? null : Evaluate.Accuracy(model, test, normalize, device, config.BatchSize);
+            double? testAcc = test is null ? null : Evaluate.Accuracy(model, test, feed, config.BatchSize);
             var summary = Report(testAcc ?? double.NaN);
             epochs.Add(summary);
             progress?.Invoke(summary);

@@ -4,14 +4,13 @@ using static TorchSharp.torch;
 
 namespace EraseAtCore.Unlearning;
 
-/// <summary>Everything a method needs: the Original, the forget request, how inputs are normalised, where to run, the shared settings.</summary>
+/// <summary>Everything a method needs: the Original, the forget request, how images reach the model, the shared settings.</summary>
 /// <param name="Original">The trained model to unlearn from (never modified).</param>
 /// <param name="Split">The forget request (forget/retain views of train and test).</param>
-/// <param name="Normalize">Input normalisation of the Original.</param>
-/// <param name="Device">Where to compute.</param>
+/// <param name="Feed">How images reach the model: the Original's input normalisation and where to compute.</param>
 /// <param name="Config">Shared optimisation settings.</param>
 /// <param name="Progress">Receives progress every few steps (null: silent).</param>
-public sealed record UnlearnContext(StagedModel Original, ForgetSplit Split, Normalization Normalize, Device Device, UnlearnConfig Config,
+public sealed record UnlearnContext(StagedModel Original, ForgetSplit Split, Feed Feed, UnlearnConfig Config,
     Action<UnlearnProgress>? Progress = null)
 {
     /// <summary>

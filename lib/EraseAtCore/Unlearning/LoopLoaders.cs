@@ -5,8 +5,8 @@ namespace EraseAtCore.Unlearning;
 /// <summary>The forget and retain loaders of a run, and endless shuffled streams of each for the set a pass uses but does not drive.</summary>
 sealed class LoopLoaders(ForgetSplit split, UnlearnConfig config, UnlearnContext context) : IDisposable
 {
-    readonly BatchLoader _forget = new(split.Train.Forget, new BatchOptions(config.BatchSize, Shuffle: true, config.Seed, context.Normalize), context.Device);
-    readonly BatchLoader _retain = new(split.Train.Retain, new BatchOptions(config.BatchSize, Shuffle: true, config.Seed + 1, context.Normalize), context.Device);
+    readonly BatchLoader _forget = new(split.Train.Forget, new BatchOptions(config.BatchSize, Shuffle: true, config.Seed, context.Feed.Normalize), context.Feed.Device);
+    readonly BatchLoader _retain = new(split.Train.Retain, new BatchOptions(config.BatchSize, Shuffle: true, config.Seed + 1, context.Feed.Normalize), context.Feed.Device);
     IEnumerator<Batch>? _forgetCycle, _retainCycle;
 
     /// <summary>The loader of <paramref name="set"/>.</summary>

@@ -35,7 +35,7 @@ sealed class LoopRun : IDisposable
         _loaders = new LoopLoaders(context.Split, _config, context);
         try
         {
-            foreach (var m in _trained) { m.to(context.Device); m.train(); }
+            foreach (var m in _trained) { m.to(context.Feed.Device); m.train(); }
             var parameters = _trained.SelectMany(m => m.parameters()).ToList();
             _optimizer = optim.SGD(parameters, _config.LearningRate, _config.Momentum,
                 weight_decay: plan.OptimizerAppliesDecay ? _config.WeightDecay : 0);

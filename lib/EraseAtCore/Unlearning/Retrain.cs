@@ -33,9 +33,9 @@ public sealed class Retrain(TrainConfig recipe) : IDescribedMethod
         var model = context.Original.Spec.Create();
         try
         {
-            model.to(context.Device);
+            model.to(context.Feed.Device);
             var log = new List<UnlearnLogEntry>();
-            Trainer.Fit(model, context.Split.Train.Retain, null, context.Normalize, config, context.Device, p =>
+            Trainer.Fit(model, context.Split.Train.Retain, null, context.Feed, config, p =>
             {
                 var losses = new Dictionary<string, double> { ["retain_ce"] = p.Loss, ["total"] = p.Loss };
                 log.Add(new UnlearnLogEntry(p.Epoch, p.Step, losses));

@@ -133,8 +133,8 @@ public sealed class SalUn(SalUnOptions? options = null) : LoopMethod, IDescribed
         context.Config.Validate();
         if (context.Split.Train.Forget.Count == 0) throw new ArgumentException("salun needs forget images to compute saliency; the forget set is empty.");
         SaliencyMask mask;
-        using (var probe = ModelCopy.Of(context.Original, context.Device))
-            mask = ComputeMask(probe, context.Split.Train.Forget, context.Normalize, context.Device, _options.Sparsity, context.Config.BatchSize);
+        using (var probe = ModelCopy.Of(context.Original, context.Feed.Device))
+            mask = ComputeMask(probe, context.Split.Train.Forget, context.Feed, _options.Sparsity, context.Config.BatchSize);
         double decay = context.Config.WeightDecay;
         return new LoopPlan
         {
@@ -149,9 +149,9 @@ public sealed class SalUn(SalUnOptions? options = null) : LoopMethod, IDescribed
     /// The SalUn weight mask of <paramref name="model"/> for <paramref name="forget"/>:
     /// <see cref="Saliency"/> followed by <see cref="MaskFromSaliency"/>.
     /// </summary>
-    public static SaliencyMask ComputeMask(StagedModel model, ImageSet forget, Normalization normalize, Device device, double sparsity, int batchSize = 64)
+    public static SaliencyMask ComputeMask(StagedModel model, ImageSet forget, Feed feed, double sparsity, int batchSize = 64)
     {
-        var saliency = Saliency(model, forget, normalize, device, batchSize);
+        var saliency = Saliency(model, forget, feed, batchSize);
         try { return MaskFromSaliency(saliency, sparsity); }
         finally { foreach (var t in saliency.Values) t.Dispose(); }
     }
@@ -163,7 +163,7 @@ public sealed class SalUn(SalUnOptions? options = null) : LoopMethod, IDescribed
     /// <c>autograd.grad</c>, so the model's own <c>.grad</c> fields and weights are left untouched; its
     /// training mode is restored. Returns parameter name to a tensor of the parameter's shape (caller disposes).
     /// </summary>
-    public static Dictionary<string, Tensor> Saliency(StagedModel model, ImageSet forget, Normalization normalize, Device device, int batchSize = 64)
+    public static Dictionary<string, Tensor> Saliency(StagedModel model, ImageSet forget, Feed feed, int batchSize = 64)
     {
         if (forget.Count == 0) throw new ArgumentException("Saliency needs at least one forget image.");
         var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToArray();
@@ -173,7 +173,7 @@ public sealed class SalUn(SalUnOptions? options = null) : LoopMethod, IDescribed
         model.eval();
         try
         {
-            var loader = new BatchLoader(forget, new BatchOptions(batchSize, Normalize: normalize), device);
+            var loader = new BatchLoader(forget, new BatchOptions(batchSize, Normalize: feed.Normalize), feed.Device);
             foreach (var batch in loader.Epoch())
             {
                 using var scope = NewDisposeScope();

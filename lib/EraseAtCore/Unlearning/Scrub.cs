@@ -86,7 +86,7 @@ public sealed class Scrub(ScrubOptions? options = null) : LoopMethod, IDescribed
     public override LoopPlan Plan(UnlearnContext context)
     {
         _options.Validate();
-        var teacher = ModelCopy.Of(context.Original, context.Device);
+        var teacher = ModelCopy.Of(context.Original, context.Feed.Device);
         teacher.eval();
         var (maxSteps, alpha, gamma, t) = (_options.MaxSteps, _options.Alpha, _options.Gamma, _options.Temperature);
         var max = new LoopPass

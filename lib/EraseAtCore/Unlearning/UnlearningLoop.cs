@@ -21,7 +21,7 @@ public static class UnlearningLoop
     {
         CheckInputs(method, context, plan);
         Seeding.Seed(context.Config.Seed);
-        var model = ModelCopy.Of(context.Original, context.Device);
+        var model = ModelCopy.Of(context.Original, context.Feed.Device);
         LoopRun? run = null;
         try
         {
