@@ -3,6 +3,7 @@ using EraseAtCore.Cli.Terminal;
 using EraseAtCore.Experiments;
 using EraseAtCore.Metrics;
 using EraseAtCore.Runtime;
+using EraseAtCore.Unlearning;
 using Spectre.Console;
 
 namespace EraseAtCore.Cli.Commands;
@@ -41,7 +42,7 @@ static class ReproduceCommand
             if (parse.GetValue(ecModules) is { } modules)
             {
                 if (modules != "shared" && !File.Exists(modules)) throw new ArgumentException($"--ec-modules {modules}: no such file (or say 'shared').");
-                var ecFamily = (grid.Methods(parse) ?? MethodCatalog.Names).Select(MethodSettings.MethodOf).Where(m => m == "ec" || m.EndsWith("+ec", StringComparison.Ordinal)).Distinct();
+                var ecFamily = (grid.Methods(parse) ?? MethodCatalog.Names).Select(MethodSettings.MethodOf).Where(m => m == "ec" || EcHosting.IsPlugIn(m)).Distinct();
                 settings = settings.Over(MethodSettings.Parse(ecFamily.Select(m => $"{m}.modules={modules}")));
             }
             var config = new ExperimentConfig

@@ -74,7 +74,7 @@ public sealed class ForgetSplitTests
         // Pixels travel with their labels.
         Assert.All(Enumerable.Range(0, split.Train.Retain.Count),
             i => Assert.Equal(split.Train.Retain.Labels[i] * 10, split.Train.Retain.Pixels[i * 4 + 1]));
-        Assert.Equal("classes 3", split.ToString());
+        Assert.Equal("class 3", split.ToString());
         // The subsets keep the dataset's class count (for the model's output size).
         Assert.Equal(Classes, split.Train.Retain.ClassCount);
     }
@@ -97,7 +97,7 @@ public sealed class ForgetSplitTests
         Assert.DoesNotContain(split.Test.Retain.Labels, Forgotten);
         Assert.Equal(new[] { 0, 4 }, split.Train.Forget.Labels.Distinct().Order());
         Assert.Equal(new[] { 1, 2, 3 }, split.Train.Retain.Labels.Distinct().Order());
-        Assert.Equal("classes 0,4", split.ToString());
+        Assert.Equal("classes 0, 4", split.ToString());
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class ForgetSplitTests
         Assert.NotEqual(a.ForgetTrainIndices, c.ForgetTrainIndices);
         // A real draw, not the first k images.
         Assert.NotEqual(Enumerable.Range(0, 10), a.ForgetTrainIndices);
-        Assert.Equal("samples 20% (seed 1)", c.ToString().Replace(" %", "%"));
+        Assert.Equal("20% of samples (seed 1)", c.ToString().Replace(" %", "%"));
     }
 
     [Fact]

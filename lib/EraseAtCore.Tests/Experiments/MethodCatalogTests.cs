@@ -61,6 +61,19 @@ public sealed class MethodCatalogTests : IDisposable
     }
 
     [Fact]
+    public void Registering_a_name_again_replaces_it_and_the_older_handle_leaves_the_newer_registration()
+    {
+        var first = MethodCatalog.Register<ToyMethod>();
+        var second = MethodCatalog.Register(ToyMethod.Descriptor with { Label = "Toy again" });   // a re-run notebook cell
+        Assert.Single(MethodCatalog.Names, n => n == "toy");
+        Assert.Equal("Toy again", MethodCatalog.Label("toy"));
+        first.Dispose();
+        Assert.Equal("Toy again", MethodCatalog.Label("toy"));
+        second.Dispose();
+        Assert.False(MethodCatalog.IsKnown("toy"));
+    }
+
+    [Fact]
     public void A_method_in_one_file_runs_by_name_everywhere_a_built_in_does()
     {
         TorchRuntime.EnsureLoaded();

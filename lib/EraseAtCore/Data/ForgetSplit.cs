@@ -36,9 +36,8 @@ public sealed class ForgetSplit
     /// <summary>Indices (into the train set) of the forgotten images, ascending.</summary>
     public int[] ForgetTrainIndices { get; }
 
-    /// <summary>A short description, e.g. "classes 3" or "samples 10% (seed 0)".</summary>
-    public override string ToString() =>
-        IsClassWise ? $"classes {string.Join(",", ForgetClasses)}" : $"samples {Fraction:P0} (seed {Seed})";
+    /// <summary>The request's description, e.g. "class 3" or "10% of samples (seed 0)" (<see cref="ForgetRequest.ToString"/>).</summary>
+    public override string ToString() => Request.ToString();
 
     /// <summary>This split recorded as made from <paramref name="request"/> (a random or listed request it resolved to).</summary>
     internal ForgetSplit MadeFrom(ForgetRequest request) => new(Data, request, Train, Test, ForgetTrainIndices);

@@ -20,7 +20,7 @@ public sealed class EcPlugin(LoopMethod host, EcOptions? options = null) : LoopM
     public override object? Settings => new { host = Host.Settings, ec = Options };
 
     /// <inheritdoc />
-    public override string Name => Host.Name + "+ec";
+    public override string Name => Host.Name + EcHosting.Suffix;
 
     /// <inheritdoc />
     public override LoopPlan Plan(UnlearnContext context)

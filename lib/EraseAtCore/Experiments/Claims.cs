@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using EraseAtCore.Unlearning;
 
 namespace EraseAtCore.Experiments;
 
@@ -98,7 +99,7 @@ public static class Claims
     static ClaimVerdict PlugInsBelowHosts(Table t)
     {
         const string statement = "Each X+EC has lower CKA to the Original over the early stages than its host X, at matched UA and RA.";
-        var pairs = t.Names.Where(n => n.EndsWith("+ec", StringComparison.Ordinal) && t.Has(n[..^3])).Select(n => (n, n[..^3])).ToList();
+        var pairs = t.Names.Select(n => (Plugin: n, Host: EcHosting.HostOf(n))).Where(p => p.Host is not null && t.Has(p.Host)).Select(p => (p.Plugin, p.Host!)).ToList();
         if (pairs.Count == 0) return Missing("c", statement, ["an X+EC with its X"], t);
         return Below("c", statement, t, pairs);
     }

@@ -107,7 +107,7 @@ public sealed class MethodSettings
     static void CheckMethod(string method, string where)
     {
         if (method != "original" && !MethodCatalog.IsKnown(method))
-            throw new ArgumentException($"{where}: {MethodCatalog.UnknownMessage(method)}");
+            throw new ArgumentException(MethodCatalog.UnknownMessage(method, where));
     }
 
     /// <summary>The settings of model <paramref name="name"/> for <paramref name="seed"/>; the method is created once to check its knobs.</summary>

@@ -15,7 +15,7 @@ public sealed record ModelRecord
     /// </summary>
     public const int MetricsVersion = 2;
 
-    /// <summary>original, retrain, ft, ga, neggrad+, rl, salun, scrub, l1-sparse, cu, ec, rl+ec, salun+ec, scrub+ec, neggrad++ec.</summary>
+    /// <summary>The model's name: original, or a name of <see cref="MethodCatalog.Names"/> (rl, ec, rl+ec, ...) or a variant of one (ec:lr=0.02).</summary>
     [JsonPropertyName("name")] public required string Name { get; init; }
     /// <summary>The seed of this repeat.</summary>
     [JsonPropertyName("seed")] public int Seed { get; init; }
@@ -84,6 +84,13 @@ public sealed record ModelRecord
         KnnForgetAcc = evaluation.Knn.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy),
         KnnUuefForgetAcc = evaluation.KnnUuef?.ToDictionary(kv => kv.Key, kv => kv.Value.ForgetClassAccuracy) ?? new Dictionary<string, double>(),
     };
+
+    /// <summary>The single-number measures and times, in results.csv's column order, each with its column name.</summary>
+    public static IReadOnlyList<(string Column, Func<ModelRecord, double?> Of)> ScalarMeasures { get; } =
+    [
+        ("ua", m => m.Ua), ("ra", m => m.Ra), ("ta", m => m.Ta), ("forget_test_acc", m => m.ForgetTestAcc), ("mia", m => m.Mia),
+        ("seconds", m => m.Seconds), ("eval_seconds", m => m.EvalSeconds),
+    ];
 
     /// <summary>
     /// The per-stage measures, in results.csv's column order, each with the column prefix it gets there

@@ -102,7 +102,8 @@ public static class ResultTables
     public static string Csv(ResultsDocument doc)
     {
         var stages = doc.Stages;
-        var header = new List<string> { "name", "seed", "ua", "ra", "ta", "forget_test_acc", "mia", "seconds", "eval_seconds" };
+        var header = new List<string> { "name", "seed" };
+        header.AddRange(ModelRecord.ScalarMeasures.Select(measure => measure.Column));
         header.AddRange(ModelRecord.StageMeasures.SelectMany(measure => stages.Select(s => $"{measure.Column}_{s}")));
         header.Add("relearn_forget_acc");
         header.Add("status");
@@ -110,7 +111,8 @@ public static class ResultTables
         static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
         foreach (var m in doc.Models)
         {
-            var cells = new List<string> { Quote(m.Name), m.Seed.ToString(CultureInfo.InvariantCulture), F(m.Ua), F(m.Ra), F(m.Ta), F(m.ForgetTestAcc), F(m.Mia), F(m.Seconds), F(m.EvalSeconds) };
+            var cells = new List<string> { Quote(m.Name), m.Seed.ToString(CultureInfo.InvariantCulture) };
+            cells.AddRange(ModelRecord.ScalarMeasures.Select(measure => F(measure.Of(m))));
             cells.AddRange(ModelRecord.StageMeasures.SelectMany(measure => stages.Select(s => F(measure.Of(m) is { } d && d.TryGetValue(s, out var v) ? v : null))));
             cells.Add(Quote(string.Join(" ", m.RelearnForgetAcc.Select(a => F(a)))));
             cells.Add(m.Status);

@@ -32,7 +32,7 @@ public static class SgdRecipe
         if (recipe.Epochs <= 0) throw new ArgumentException($"{run}epochs must be at least 1, got {recipe.Epochs}.");
         if (recipe.BatchSize <= 0) throw new ArgumentException($"{run}batch size must be at least 1, got {recipe.BatchSize}.");
         if (!(recipe.LearningRate > 0) || double.IsInfinity(recipe.LearningRate)) throw new ArgumentException($"{run}learning rate must be positive, got {recipe.LearningRate}.");
-        if (recipe.Momentum is < 0 or >= 1) throw new ArgumentException($"{run}momentum must be in [0, 1), got {recipe.Momentum}.");
+        if (!(recipe.Momentum >= 0 && recipe.Momentum < 1)) throw new ArgumentException($"{run}momentum must be in [0, 1), got {recipe.Momentum}.");
         if (!(recipe.WeightDecay >= 0) || double.IsInfinity(recipe.WeightDecay)) throw new ArgumentException($"{run}weight decay must be 0 or positive, got {recipe.WeightDecay}.");
         if (recipe.LogEvery <= 0) throw new ArgumentException($"{run}log interval must be at least 1, got {recipe.LogEvery}.");
     }

@@ -1,5 +1,3 @@
-using EraseAtCore.Training;
-
 namespace EraseAtCore.Unlearning;
 
 /// <summary>
@@ -34,29 +32,11 @@ public sealed record MethodDescriptor
     /// <summary>Checks the name's form and the defaults; the catalog calls it when it registers a method.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Name) || Name != Name.Trim().ToLowerInvariant() || Name.IndexOfAny([':', '.', ',', '=', ' ']) >= 0 || Name.EndsWith("+ec", StringComparison.Ordinal))
+        if (string.IsNullOrWhiteSpace(Name) || Name != Name.Trim().ToLowerInvariant() || Name.IndexOfAny([':', '.', ',', '=', ' ']) >= 0 || EcHosting.IsPlugIn(Name))
             throw new ArgumentException($"Method name '{Name}' must be lower case without spaces, ':', '.', ',' or '=' and must not end in \"+ec\" (the plug-in form).");
         if (Name == "original") throw new ArgumentException("'original' is the model unlearning starts from; choose another method name.");
         if (!(Cost > 0) || double.IsInfinity(Cost)) throw new ArgumentException($"Method {Name}: cost must be positive, got {Cost}.");
         DefaultConfig.Validate();
         Ec?.Config?.Validate();
     }
-}
-
-/// <summary>What a method is created from.</summary>
-/// <param name="Recipe">The Original's training recipe (Retrain trains with it; others ignore it).</param>
-/// <param name="Options">The method's knobs as text (<c>--option key=value</c>).</param>
-public sealed record MethodRequest(TrainConfig Recipe, MethodOptions Options);
-
-/// <summary>How EC plugs into a host method (the "host+ec" model).</summary>
-/// <param name="DefaultGridOrder">Where host+ec stands among the plug-ins of the default grid, or null to leave it out of the grid (it still runs when asked for by name).</param>
-/// <param name="Config">The plug-in's own default settings (tuned with EC), or null to use the host's.</param>
-/// <param name="Knobs">Host knob defaults that differ under EC (e.g. SalUn's sparsity), or null for none.</param>
-public sealed record EcHosting(int? DefaultGridOrder = null, UnlearnConfig? Config = null, IReadOnlyDictionary<string, string>? Knobs = null);
-
-/// <summary>A method that declares its <see cref="MethodDescriptor"/> next to its class, where the catalog finds it.</summary>
-public interface IDescribedMethod : IUnlearningMethod
-{
-    /// <summary>The method's descriptor.</summary>
-    static abstract MethodDescriptor Descriptor { get; }
 }
