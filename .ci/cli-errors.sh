@@ -90,6 +90,18 @@ cases=(
   "study --random-classes -1 --out $npy/study"
   "merge --out $npy/merged /nonexistent"
   "merge --out $bad $npy/model"
+  "merge"
+  "merge --sweep $npy/nosweep"
+  # sweeps
+  "sweep --root $npy/sweep --shards 99"
+  "sweep --root $npy/sweep --forget-set nosuch"
+  "sweep --root $npy/sweep --ec-modules shared"
+  "sweep --root $npy/sweep --sbatch-extra $bad"
+  "sweep --root $npy/sweep --preset quick quick"
+  "sweep --resume --root $npy/sweep --shards 2"
+  "sweep --resume --root $npy/nosweep"
+  "sweep-task $npy/nosweep --shard 1/2"
+  "sweep-task $npy/nosweep"
   # PyTorch files and EC modules
   "import --from $bad --arch resnet18 --classes 10 --out $npy/i.ckpt"
   "import --from /nonexistent.pth --arch resnet18 --classes 10 --out $npy/i.ckpt"

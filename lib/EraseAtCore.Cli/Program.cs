@@ -18,6 +18,8 @@ var root = new RootCommand("EraseAtCore: representation-level machine unlearning
     ReproduceCommand.Create(),
     StudyCommand.Create(),
     MergeCommand.Create(),
+    SweepCommand.Create(),
+    SweepTaskCommand.Create(),
     PyTorchCommands.Import(),
     PyTorchCommands.Export(),
     FeaturesCommand.Create(),

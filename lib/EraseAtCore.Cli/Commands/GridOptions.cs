@@ -32,9 +32,15 @@ sealed class GridOptions
         _methods = new Option<string[]>("--methods") { Description = methodsHelp, AllowMultipleArgumentsPerToken = true };
     }
 
+    /// <summary>Every option here.</summary>
+    public IEnumerable<Option> All => [_seeds, _firstSeed, _methods, _options, _relearnSteps];
+
+    /// <summary>The --option option itself (its items as given).</summary>
+    public Option<string[]> OptionItems => _options;
+
     public void AddTo(Command command)
     {
-        command.Add(_seeds); command.Add(_firstSeed); command.Add(_methods); command.Add(_options); command.Add(_relearnSteps);
+        foreach (var option in All) command.Add(option);
     }
 
     /// <summary>Seeds S..S+N-1.</summary>
@@ -57,7 +63,10 @@ sealed class GridOptions
     public MethodSettings Settings(ParseResult parse) => MethodSettings.Parse(parse.GetValue(_options) ?? []);
 
     /// <summary>The relearning attack, or null when --relearn-steps is 0.</summary>
-    public RelearningOptions? Relearning(ParseResult parse) => parse.GetValue(_relearnSteps) is > 0 and var steps ? new RelearningOptions(steps) : null;
+    public RelearningOptions? Relearning(ParseResult parse) => RelearnSteps(parse) is > 0 and var steps ? new RelearningOptions(steps) : null;
+
+    /// <summary>Steps of the relearning attack (0 skips it).</summary>
+    public int RelearnSteps(ParseResult parse) => parse.GetValue(_relearnSteps) is >= 0 and var steps ? steps : throw new ArgumentException($"--relearn-steps cannot be negative, got {parse.GetValue(_relearnSteps)}.");
 
     /// <summary>Resolves every model's settings before any work, so a bad option fails now and not an hour in.</summary>
     public static void CheckBeforeWork(IEnumerable<string> models, MethodSettings settings, TrainConfig recipe)

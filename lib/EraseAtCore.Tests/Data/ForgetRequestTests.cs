@@ -57,4 +57,36 @@ public sealed class ForgetRequestTests : IDisposable
         string all = ListFile(string.Join("\n", Enumerable.Range(0, 10)));
         Assert.Contains("at least one class must be retained", Assert.Throws<ArgumentException>(() => ForgetRequest.OfClassList(all).Resolve(Data)).Message);
     }
+
+    [Fact]
+    public void The_short_form_reads_every_kind_and_matches_the_folder_label()
+    {
+        // Records holding lists compare them by reference: compare what the requests say.
+        void Same(ForgetRequest expected, string spec) => Assert.Equal((expected.Kind, expected.ToString()), (ForgetRequest.Parse(spec).Kind, ForgetRequest.Parse(spec).ToString()));
+        Same(ForgetRequest.OfClasses(3), "class-3");
+        Same(ForgetRequest.OfClasses(3, 5), "classes-3-5");
+        Same(ForgetRequest.OfRandomClasses(10, 0), "random-10");
+        Same(ForgetRequest.OfRandomClasses(10, 2), "random-10-seed2");
+        Same(ForgetRequest.OfSamples(0.1, 1), "samples-10pct-seed1");
+        Assert.Equal(0.125, ForgetRequest.Parse("samples-12.5pct").Fraction, 12);
+        foreach (var request in new[] { ForgetRequest.OfClasses(3, 5), ForgetRequest.OfRandomClasses(4, 3), ForgetRequest.OfSamples(0.2, 7) })
+            Assert.Equal(request.Label, ForgetRequest.Parse(request.Label).Label);
+        var listed = ForgetRequest.Parse("file:" + ListFile("Bag\n8\n"));
+        Assert.Equal(ForgetKind.ClassList, listed.Kind);
+        Assert.Equal(["Bag", "8"], listed.ListEntries!);
+    }
+
+    [Theory]
+    [InlineData("class-")]
+    [InlineData("class-x")]
+    [InlineData("class-3-seed1")]
+    [InlineData("random-ten")]
+    [InlineData("samples-10")]
+    [InlineData("everything")]
+    public void A_bad_short_form_names_the_forms(string spec)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ForgetRequest.Parse(spec));
+        Assert.Contains(spec, error.Message);
+        Assert.Contains("random-10-seed1", error.Message);
+    }
 }

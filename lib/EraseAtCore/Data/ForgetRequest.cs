@@ -45,6 +45,43 @@ public sealed record ForgetRequest(
             throw new ArgumentException($"--forget-classes-file {path} lists '{twice.Key}' {twice.Count()} times; list each class once.");
         return new ForgetRequest(ForgetKind.ClassList, []) { ListFile = path, ListEntries = entries };
     }
+    /// <summary>The forms <see cref="Parse"/> reads, for help texts and errors.</summary>
+    public const string SpecForms = "class-3 (or class-3-5 for several), random-10 (or random-10-seed1), samples-10pct (or samples-10pct-seed1), file:PATH (a class list)";
+
+    /// <summary>
+    /// A request from its short form, the same as its folder <see cref="Label"/>: class-3, class-3-5, random-10, random-10-seed1,
+    /// samples-10pct, samples-10pct-seed1, or file:PATH for a class list. Used where several requests are given at once.
+    /// </summary>
+    public static ForgetRequest Parse(string spec)
+    {
+        string text = spec.Trim();
+        if (text.StartsWith("file:", StringComparison.Ordinal)) return OfClassList(text["file:".Length..]);
+        var parts = text.ToLowerInvariant().Split('-');
+        int seed = 0;
+        if (parts.Length > 2 && parts[^1].StartsWith("seed", StringComparison.Ordinal) && int.TryParse(parts[^1][4..], out int s) && s >= 0)
+        {
+            seed = s;
+            parts = parts[..^1];
+        }
+        bool Int(string p, out int v) => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out v);
+        switch (parts)
+        {
+            case ["class" or "classes", .. var classes] when classes.Length > 0 && seed == 0 && !text.Contains("seed"):
+                var indices = new int[classes.Length];
+                for (int i = 0; i < classes.Length; i++)
+                    if (!Int(classes[i], out indices[i])) goto default;
+                if (indices.Distinct().Count() != indices.Length) throw new ArgumentException($"Forget request '{spec}' names a class twice.");
+                return OfClasses(indices);
+            case ["random", var count] when Int(count, out int n):
+                return OfRandomClasses(n, seed);
+            case ["samples", var pct] when pct.EndsWith("pct", StringComparison.Ordinal)
+                && double.TryParse(pct[..^3], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double percent):
+                return OfSamples(percent / 100, seed);
+            default:
+                throw new ArgumentException($"Forget request '{spec}' is not one of the forms {SpecForms}.");
+        }
+    }
+
     /// <summary>Forget whole classes.</summary>
     public static ForgetRequest OfClasses(params int[] classes) => new(ForgetKind.Classes, classes);
 

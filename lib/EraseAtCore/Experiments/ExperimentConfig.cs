@@ -4,30 +4,6 @@ using static TorchSharp.torch;
 
 namespace EraseAtCore.Experiments;
 
-/// <summary>Which slice of the model x seed grid a run covers: item i of the grid belongs to shard i mod Count.</summary>
-/// <param name="Index">0-based shard index.</param>
-/// <param name="Count">Number of shards.</param>
-public sealed record Shard(int Index, int Count)
-{
-    /// <summary>The whole grid.</summary>
-    public static Shard All { get; } = new(0, 1);
-
-    /// <summary>Parses "i/n" with 1 &lt;= i &lt;= n (1-based on the command line).</summary>
-    public static Shard Parse(string text)
-    {
-        var parts = text.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int i) || !int.TryParse(parts[1], out int n) || n < 1 || i < 1 || i > n)
-            throw new ArgumentException($"--shard '{text}' must be i/n with 1 <= i <= n, e.g. --shard 2/4.");
-        return new Shard(i - 1, n);
-    }
-
-    /// <summary>True when grid item <paramref name="item"/> is this shard's.</summary>
-    public bool Owns(int item) => item % Count == Index;
-
-    /// <inheritdoc />
-    public override string ToString() => $"{Index + 1}/{Count}";
-}
-
 /// <summary>Everything an experiment run needs; each field has the documented default.</summary>
 public sealed record ExperimentConfig
 {
@@ -72,8 +48,15 @@ public sealed record ExperimentConfig
     public IReadOnlyList<string> ProjectionModels { get; init; } = ["original", "rl", "ec"];
     /// <summary>Metric settings.</summary>
     public EvaluationOptions Evaluation { get; init; } = new();
-    /// <summary>Slice of the grid to run.</summary>
+    /// <summary>Slice of the grid to run (dealt by estimated cost; see <see cref="Shard.Balance"/>).</summary>
     public Shard Shard { get; init; } = Shard.All;
+    /// <summary>The cells of <see cref="Grid"/> this run produces when a sweep chose them; null: the <see cref="Shard"/>'s.</summary>
+    public IReadOnlyList<GridCell>? Cells { get; init; }
+    /// <summary>
+    /// Run folders of this same experiment (a sweep's base runs) where a finished Retrain is found when this run's own
+    /// folder has none, so every shard measures CKA to Retrain. Read only; a Retrain of other settings is never used.
+    /// </summary>
+    public IReadOnlyList<string> RetrainFolders { get; init; } = [];
     /// <summary>Data search settings (folders, logging).</summary>
     public Data.DataSearch? DataSearch { get; init; }
 
@@ -85,14 +68,23 @@ public sealed record ExperimentConfig
     /// <summary>The per-model settings in force: the preset's unlearning recipe under <see cref="Settings"/>.</summary>
     public MethodSettings EffectiveSettings => Settings.Over(MethodSettings.Parse(Preset.UnlearnOptions));
 
-    /// <summary>The grid in run order: every (seed, model) pair. Item i belongs to shard i mod n.</summary>
-    public IReadOnlyList<(int Seed, string Name)> Grid => Seeds.SelectMany(seed => ModelNames.Select(name => (seed, name))).ToList();
+    /// <summary>The whole grid in run order: every model at every seed, seed by seed.</summary>
+    public IReadOnlyList<GridCell> Grid => Seeds.SelectMany(seed => ModelNames.Select(name => new GridCell(name, seed))).ToList();
 
-    /// <summary>This run's items of <see cref="Grid"/>; refuses a shard that holds none, before any work.</summary>
-    public IReadOnlyList<(int Seed, string Name)> ShardItems()
+    /// <summary>
+    /// This run's cells of <see cref="Grid"/> in run order: the sweep's <see cref="Cells"/>, else the <see cref="Shard"/>'s
+    /// (dealt by <see cref="MethodCatalog.Cost"/>). Refuses, before any work, a shard that holds none and a cell not in the grid.
+    /// </summary>
+    public IReadOnlyList<GridCell> ItemsToRun()
     {
         var grid = Grid;
-        var mine = grid.Where((_, i) => Shard.Owns(i)).ToList();
+        if (Cells is { } cells)
+        {
+            if (cells.FirstOrDefault(c => !grid.Contains(c)) is { } stray)
+                throw new ArgumentException($"{stray} is not in the grid ({Seeds.Count} seeds x {ModelNames.Count} models: {string.Join(", ", ModelNames)}).");
+            return grid.Where(cells.Contains).ToList();
+        }
+        var mine = Shard.Take(grid, c => MethodCatalog.Cost(c.Name));
         if (mine.Count == 0)
             throw new ArgumentException($"Shard {Shard} holds none of the grid's {grid.Count} models ({Seeds.Count} seeds x {ModelNames.Count} models): use at most {grid.Count} shards.");
         return mine;

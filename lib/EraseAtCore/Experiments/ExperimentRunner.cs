@@ -18,7 +18,7 @@ public static class ExperimentRunner
     public static ResultsDocument Run(ExperimentConfig config, Action<RunProgress>? progress = null, CancellationToken cancel = default)
     {
         // A shard runs its items of the grid plus the Original it needs.
-        var mine = config.ShardItems();
+        var mine = config.ItemsToRun();
         var folder = new RunFolder(config.Output);
         using var running = RunFolderLock.Take(folder);
         folder.RemoveLeftovers();
@@ -99,7 +99,7 @@ public static class ExperimentRunner
             Preset = config.Preset.Name, Forget = forget, Seed = config.Seeds[0], Seeds = config.Seeds, Stages = stages,
             ClassNames = data.ClassNames, Models = sorted, Summary = ResultTables.Summarise(sorted, stages), Projections = projections,
             Claims = stages.Count > 0 ? Claims.Judge(sorted, stages) : [], Separation = stages.Count > 0 ? Claims.Separation(sorted, stages) : [],
-            Timings = new Dictionary<string, double>(timings), Shard = config.Shard.ToString(),
+            Timings = new Dictionary<string, double>(timings), Shard = config.Cells is null ? config.Shard.ToString() : "sweep", Grid = config.Grid,
             Config = new Dictionary<string, object?>
             {
                 ["preset"] = config.Preset.Description, ["model"] = config.Preset.ModelFor(data).Describe(), ["train"] = config.Preset.Train,

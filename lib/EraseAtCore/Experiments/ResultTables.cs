@@ -73,6 +73,11 @@ public static class ResultTables
                       "UA, RA, TA, MIA, probes and k-NN in %; CKA is linear CKA on test features to the Original (lower = further from it) and to Retrain. " +
                       $"Gaps are the model's forget-class accuracy at {stages[^1]} minus Retrain's on the same seed (0 = as little left as Retrain).");
         sb.AppendLine();
+        if (doc.Missing.Count > 0)
+        {
+            sb.AppendLine($"**Incomplete grid**: {doc.Missing.Count} models have no result ({string.Join(", ", doc.Missing)}); means and verdicts below leave them out.");
+            sb.AppendLine();
+        }
         sb.AppendLine($"| model | UA | RA | TA | MIA | CKA mean | {shallow} | {shallow.Replace("CKA", "CKA to Retrain")} | {probePrev} | {probeLast} | k-NN5 {stages[^1]} | probe gap | k-NN5 gap | seconds |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in doc.Summary)

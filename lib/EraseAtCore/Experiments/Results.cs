@@ -65,8 +65,12 @@ public sealed record ResultsDocument
     [JsonPropertyName("versions")] public IReadOnlyDictionary<string, string> Versions { get; init; } = new Dictionary<string, string>();
     /// <summary>Seconds per phase (original, retrain, each method, evaluation, report), summed over seeds.</summary>
     [JsonPropertyName("timings")] public IReadOnlyDictionary<string, double> Timings { get; init; } = new Dictionary<string, double>();
-    /// <summary>Which slice of the method x seed grid this run covered ("1/1" for all).</summary>
+    /// <summary>Which slice of the method x seed grid this run covered ("1/1" for all, "sweep" for a sweep's task, "merged N" after a merge).</summary>
     [JsonPropertyName("shard")] public string Shard { get; init; } = "1/1";
+    /// <summary>Every model of the whole experiment (all shards'), so a merge knows when one is missing; empty in files written before 0.2.0.</summary>
+    [JsonPropertyName("grid")] public IReadOnlyList<GridCell> Grid { get; init; } = [];
+    /// <summary>Models of <see cref="Grid"/> without a result: empty, except in a merge told to accept an incomplete grid.</summary>
+    [JsonPropertyName("missing")] public IReadOnlyList<GridCell> Missing { get; init; } = [];
     /// <summary>
     /// Resident memory of the run's process in MiB: after each model (key: the model's name, "name@seed" for later
     /// seeds; cached models included) and "peak" (VmHWM at the end). Linux only (empty elsewhere); merged runs keep

@@ -21,16 +21,23 @@ public static class ResultsMerge
     /// <summary>
     /// Merges documents of the same preset and forget request: models are combined (a (name, seed) pair that
     /// appears twice keeps the later one), projections and seeds united, timings summed, the summary recomputed.
+    /// A model of the experiment's grid (<paramref name="grid"/>, else the documents' own) that none holds makes it an
+    /// incomplete grid: refused, naming the missing models, unless <paramref name="allowIncomplete"/>, when the result
+    /// lists them in <see cref="ResultsDocument.Missing"/>.
     /// </summary>
-    public static ResultsDocument Merge(IReadOnlyList<ResultsDocument> docs)
+    public static ResultsDocument Merge(IReadOnlyList<ResultsDocument> docs, IReadOnlyList<GridCell>? grid = null, bool allowIncomplete = false)
     {
         if (docs.Count == 0) throw new ArgumentException("Nothing to merge.");
+        var missing = Missing(docs, grid);
+        if (missing.Count > 0 && !allowIncomplete)
+            throw new IncompleteGridException(missing);
         var first = docs[0];
         foreach (var d in docs.Skip(1))
             if (d.Preset != first.Preset || d.Forget.ToString() != first.Forget.ToString() || !d.Stages.SequenceEqual(first.Stages))
                 throw new ArgumentException($"Cannot merge results of different experiments: preset {first.Preset} / {first.Forget} vs {d.Preset} / {d.Forget}.");
-        var order = new List<string> { "original" };
-        order.AddRange(MethodCatalog.Names);
+        // The grid's order (the run's --methods), as an unsharded run lists them; the catalogue's for files without a grid.
+        var cells = grid ?? docs.SelectMany(d => d.Grid).Distinct().ToList();
+        var order = cells.Count > 0 ? cells.Select(c => c.Name).Distinct().ToList() : ["original", .. MethodCatalog.Names];
         var models = docs.SelectMany(d => d.Models).GroupBy(m => (m.Name, m.Seed)).Select(g => g.Last())
             .OrderBy(m => order.IndexOf(m.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(m => m.Seed).ToList();
         var timings = new Dictionary<string, double>();
@@ -44,6 +51,14 @@ public static class ResultsMerge
             Claims = Claims.Judge(models, first.Stages), Separation = Claims.Separation(models, first.Stages),
             Projections = docs.SelectMany(d => d.Projections).GroupBy(p => p.Name).Select(g => g.Last()).ToList(),
             Timings = timings, MemoryMiB = memory, Shard = $"merged {docs.Count}",
+            Grid = cells, Missing = missing,
         };
+    }
+
+    /// <summary>The models of the grid (<paramref name="grid"/>, else every document's) that no document holds, in grid order.</summary>
+    public static IReadOnlyList<GridCell> Missing(IReadOnlyList<ResultsDocument> docs, IReadOnlyList<GridCell>? grid = null)
+    {
+        var present = docs.SelectMany(d => d.Models).Select(m => new GridCell(m.Name, m.Seed)).ToHashSet();
+        return (grid ?? docs.SelectMany(d => d.Grid).Distinct().ToList()).Where(c => !present.Contains(c)).ToList();
     }
 }

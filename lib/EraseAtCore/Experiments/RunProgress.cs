@@ -3,7 +3,7 @@ namespace EraseAtCore.Experiments;
 /// <summary>Progress of a whole experiment, for a live display.</summary>
 /// <param name="Model">The model being produced (original, retrain, a method).</param>
 /// <param name="Seed">Its seed.</param>
-/// <param name="Phase">"train", "import" (a model read from a given file), "unlearn", "evaluate", "relearn", "cached" or "report".</param>
+/// <param name="Phase">"train", "import" (a model read from a given file), "load" (the Original from the cache, to unlearn from), "unlearn", "evaluate", "relearn", "cached" or "report".</param>
 /// <param name="Index">1-based position of this model in the run.</param>
 /// <param name="Total">Models in the run.</param>
 /// <param name="Fraction">Share of the whole run done, in [0, 1] (weighted by each step's expected cost).</param>

@@ -25,7 +25,7 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
     public (ModelRecord Record, ProjectionRecord? Projection) Produce(string name, Action<string, double, string> report, CancellationToken cancel)
     {
         var original = EnsureOriginal(report, cancel);
-        if (name == "original") return (_originalRecord!, _originalProjection);
+        if (name == "original") return MeasureOriginal(report, cancel);
         var resolved = config.EffectiveSettings.Resolve(name, seed);
         var methodConfig = resolved.Config;
         // modules=shared: EC modules trained once for this Original (cached beside it), reused by every EC model and request.
@@ -131,28 +131,21 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
         return (path, key);
     }
 
-    ModelRecord? _originalRecord;
-    ProjectionRecord? _originalProjection;
-
     StagedModel EnsureOriginal(Action<string, double, string> report, CancellationToken cancel)
     {
         if (_original is not null) return _original;
         // The trained model depends on the data and the recipe only (an imported one on its file); its evaluation also on the split.
         string modelKey = _keys.OriginalModel();
-        string key = _keys.Step("original", modelKey, null);
-        var models = config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
-        string ckpt = models.Checkpoint("original", seed);
-        var cached = folder.TryLoadRecord("original", seed, key);
-        if (models.HasModel("original", seed, modelKey))
+        string ckpt = OriginalCheckpoint;
+        if (OriginalsModels.HasModel("original", seed, modelKey))
         {
-            report("cached", cached is null ? 0.8 : 1, cached is null ? "model reused from the cache; evaluating" : "reused from the cache");
+            report("load", 0.05, "the Original from the cache");
             _original = Checkpoint.Load(ckpt, spec).Model;
             _original.to(config.Device);
             _original.eval();
         }
         else if (config.OriginalFile is { } originalFile)
         {
-            cached = null;
             report("import", 0.5, $"reading {Path.GetFileName(originalFile)}");
             var model = ModelFile.Load(originalFile, spec);
             model.to(config.Device);
@@ -162,7 +155,6 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
         }
         else
         {
-            cached = null;
             Seeding.Seed(seed);
             var clock = Stopwatch.StartNew();
             var model = spec.Create();
@@ -179,28 +171,42 @@ internal sealed class SeedContext(ExperimentConfig config, RunFolder folder, For
         }
         _originalKey = modelKey;
         _originalTest = Extract(_original);
-        if (cached is not null) (_originalRecord, _originalProjection) = (cached.Record, cached.Projection);
-        else
-        {
-            double seconds = Checkpoint.ReadInfo(ckpt).Metrics.GetValueOrDefault("seconds");
-            (_originalRecord, _originalProjection) = Measure("original", _original, seconds, report, cancel);
-            _originalRecord = _originalRecord with { Method = "original" };
-            folder.SaveStep("original", seed, new StepFile(key, _originalRecord, _originalProjection));
-        }
         Stages = _original.StageNames.ToArray();
         if (_retrainTest is null) LoadRetrainFeatures();
         return _original;
     }
 
-    // The Retrain of this run's settings, when its model is in the folder (from this run or an earlier one): the reference of
-    // CKA to Retrain, whose key goes into every later step's key. A Retrain of other settings is never used.
+    // The Originals live in the shared folder when there is one (a study's or a sweep's), else in this run's.
+    RunFolder OriginalsModels => config.OriginalsFolder is { } shared ? new RunFolder(shared) : folder;
+    string OriginalCheckpoint => OriginalsModels.Checkpoint("original", seed);
+
+    // The Original's own record (evaluated against this run's split), only when the run produces it: a sweep's shards
+    // unlearn from the Original without evaluating it again.
+    (ModelRecord, ProjectionRecord?) MeasureOriginal(Action<string, double, string> report, CancellationToken cancel)
+    {
+        string key = _keys.Step("original", _originalKey!, null);
+        if (folder.TryLoadRecord("original", seed, key) is { } cached)
+        {
+            report("cached", 1, "reused from the cache");
+            return (cached.Record, cached.Projection);
+        }
+        double seconds = Checkpoint.ReadInfo(OriginalCheckpoint).Metrics.GetValueOrDefault("seconds");
+        var (record, projection) = Measure("original", _original!, seconds, report, cancel);
+        record = record with { Method = "original" };
+        folder.SaveStep("original", seed, new StepFile(key, record, projection));
+        return (record, projection);
+    }
+
+    // The Retrain of this run's settings, when its model is in the folder (from this run or an earlier one) or in a sweep's base
+    // run: the reference of CKA to Retrain, whose key goes into every later step's key. A Retrain of other settings is never used.
     void LoadRetrainFeatures()
     {
         var resolved = config.EffectiveSettings.Resolve("retrain", seed);
         var settings = MethodCatalog.Create(resolved.Method, _preset.Train, resolved.MethodOptions).Settings;
         string modelKey = _keys.Model(_originalKey!, resolved, settings, null, config.RetrainFile is null ? null : RetrainFingerprint.Value);
-        if (!folder.HasModel("retrain", seed, modelKey)) return;
-        using var retrain = Checkpoint.Load(folder.Checkpoint("retrain", seed), spec).Model;
+        var holder = new[] { folder }.Concat(config.RetrainFolders.Select(f => new RunFolder(f))).FirstOrDefault(f => f.HasModel("retrain", seed, modelKey));
+        if (holder is null) return;
+        using var retrain = Checkpoint.Load(holder.Checkpoint("retrain", seed), spec).Model;
         retrain.to(config.Device);
         _retrainTest = Extract(retrain);
         _retrainKey = modelKey;

@@ -1,0 +1,92 @@
+using System.Text;
+using EraseAtCore.Experiments;
+
+namespace EraseAtCore.Cli.Slurm;
+
+/// <summary>
+/// The sbatch scripts of a sweep, written into its root: bases.sbatch and shards.sbatch (job arrays, one task per base
+/// task or shard, each running `erase-core sweep-task`), merge.sbatch (one job, `erase-core merge --sweep`), and
+/// submit.sh, which submits the three chained by dependencies. Logs go to ROOT/logs.
+/// </summary>
+static class SweepScripts
+{
+    public const string Bases = "bases.sbatch", Shards = "shards.sbatch", Merge = "merge.sbatch", Submit = "submit.sh";
+
+    /// <summary>Writes the scripts for <paramref name="plan"/>; <paramref name="command"/> starts erase-core on a compute node.</summary>
+    public static void Write(string root, SweepPlan plan, SlurmResources resources, IReadOnlyList<string> command, MergeAfter mergeAfter)
+    {
+        Directory.CreateDirectory(Path.Combine(root, "logs"));
+        string kit = string.Join(' ', command.Select(Quote));
+        Save(root, Bases, Script(root, "bases", resources, $"{kit} sweep-task {Quote(root)} --base \"$SLURM_ARRAY_TASK_ID/{plan.Bases.Count}\"",
+            "the Original of each preset and seed, then each forget request's Retrain", plan.Bases.Count));
+        Save(root, Shards, Script(root, "shards", resources, $"{kit} sweep-task {Quote(root)} --shard \"$SLURM_ARRAY_TASK_ID/{plan.Shards.Count}\"",
+            "every other model, dealt to shards by estimated cost", plan.Shards.Count));
+        // The merge reads JSON files only: no GPU, little memory, minutes.
+        var light = resources with { GpusPerTask = 0, CpusPerTask = 1, Memory = "4G", Time = "1:00:00" };
+        Save(root, Merge, Script(root, "merge", light, $"{kit} merge --sweep {Quote(root)}", "merge every experiment's results; names the unfinished tasks when some are"));
+        Save(root, Submit, SubmitScript(root, mergeAfter));
+    }
+
+    /// <summary>The three sbatch calls, chained: shards after the bases succeed (killed if they cannot), the merge after the shards.</summary>
+    public static string SubmitScript(string root, MergeAfter mergeAfter, IReadOnlyList<int>? bases = null, IReadOnlyList<int>? shards = null)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("#!/bin/bash");
+        sb.AppendLine("# Submits the sweep: the base tasks, then the shards once they all succeeded, then the merge. Written by erase-core sweep.");
+        sb.AppendLine("set -euo pipefail");
+        string r = Quote(root);
+        string after = "";
+        if (bases is null || bases.Count > 0)
+        {
+            sb.AppendLine($"bases=$(sbatch --parsable{ArrayOverride(bases)} {r}/{Bases})");
+            sb.AppendLine("bases=${bases%%;*}   # --parsable prints id;cluster on multi-cluster sites");
+            sb.AppendLine("echo \"bases: job $bases\"");
+            after = " --kill-on-invalid-dep=yes --dependency=afterok:$bases";
+        }
+        string mergeAfterJob = "";
+        if (shards is null || shards.Count > 0)
+        {
+            sb.AppendLine($"shards=$(sbatch --parsable{after}{ArrayOverride(shards)} {r}/{Shards})");
+            sb.AppendLine("shards=${shards%%;*}");
+            sb.AppendLine("echo \"shards: job $shards\"");
+            mergeAfterJob = "$shards";
+        }
+        else if (after.Length > 0) mergeAfterJob = "$bases";
+        string dependency = mergeAfterJob.Length == 0 ? "" : $" --dependency={(mergeAfter == MergeAfter.Any ? "afterany" : "afterok")}:{mergeAfterJob}";
+        sb.AppendLine($"merge=$(sbatch --parsable{dependency} {r}/{Merge})");
+        sb.AppendLine("merge=${merge%%;*}");
+        sb.AppendLine("echo \"merge: job $merge\"");
+        return sb.ToString();
+    }
+
+    static string ArrayOverride(IReadOnlyList<int>? tasks) => tasks is null ? "" : $" --array={string.Join(',', tasks)}";
+
+    // One job's script; with arrayTasks, a job array whose task ids are 1..arrayTasks (a task's log is name-TASK-JOB.out).
+    static string Script(string root, string name, SlurmResources resources, string run, string what, int? arrayTasks = null)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("#!/bin/bash");
+        sb.AppendLine($"# erase-core sweep, {name}: {what}.");
+        if (arrayTasks is not null)
+            sb.AppendLine($"# One array task each; rerun some with: sbatch --array=2,5 {Quote(Path.Combine(root, name + ".sbatch"))} (each reuses its finished models).");
+        sb.AppendLine($"#SBATCH --job-name=erase-core-{name}");
+        if (arrayTasks is { } tasks) sb.AppendLine($"#SBATCH --array=1-{tasks}");
+        sb.AppendLine($"#SBATCH --output={Path.Combine(root, "logs", name + (arrayTasks is null ? "-%j.out" : "-%a-%A.out"))}");
+        foreach (var line in resources.Lines()) sb.AppendLine(line);
+        sb.AppendLine("set -euo pipefail");
+        sb.AppendLine($"exec {run}");
+        return sb.ToString();
+    }
+
+    static void Save(string root, string name, string text)
+    {
+        string path = Path.Combine(root, name);
+        AtomicFile.WriteAllText(path, text);
+        if (!OperatingSystem.IsWindows())   // Slurm clusters run Linux; on Windows the plan is only looked at
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+    }
+
+    /// <summary>Quotes a word for bash when it needs it.</summary>
+    public static string Quote(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ':' or '=' or ',' or '@') ? word : "'" + word.Replace("'", "'\\''") + "'";
+}
