@@ -102,6 +102,9 @@ cases=(
   "sweep --resume --root $npy/nosweep"
   "sweep-task $npy/nosweep --shard 1/2"
   "sweep-task $npy/nosweep"
+  "sweep-task $npy/nosweep --base 0/2"
+  "sweep --root $npy/sweep --device gpu"
+  "sweep --root $npy/sweep --retrain-minutes -5"
   # PyTorch files and EC modules
   "import --from $bad --arch resnet18 --classes 10 --out $npy/i.ckpt"
   "import --from /nonexistent.pth --arch resnet18 --classes 10 --out $npy/i.ckpt"

@@ -18,6 +18,8 @@ if command -v sinfo >/dev/null && sinfo -h -o '%T' 2>/dev/null | grep -qx idle; 
   echo "slurm-up: a Slurm is already running here: $(sinfo -h -o '%P %D nodes %T' | head -n 1)"
   exit 0
 fi
+# A controller or node daemon that is running but has no idle node is someone's Slurm: leave its configuration alone.
+pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null && why "a Slurm is running here without an idle node ($(sinfo 2>&1 | tail -n 1)); not touching its configuration"
 [[ $(id -u) -eq 0 ]] || why "the daemons need root here (slurmd runs jobs as their owner); run as root or use your cluster"
 
 # munge: a key, then the daemon (as root, since the packaged munge user may not own the folders in a container).

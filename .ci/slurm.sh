@@ -2,8 +2,8 @@
 # A sweep under a real Slurm (one node on this machine, started by .ci/slurm-up.sh): the quick preset with 1 training
 # epoch, Retrain + GA + RL + FT + NegGrad+, 2 shards.
 #  1. the plan and scripts: sbatch --test-only accepts every script;
-#  2. submitted (bases, then shards afterok, then the merge afterany); shard 2 is cancelled once its first model is
-#     finished; the merge still runs and refuses, naming shard 2 and its unfinished model;
+#  2. submitted (bases, then shards afterok, then the merge afterany); a --resume while they run is refused; shard 2
+#     is cancelled once its first model is finished; the merge still runs and refuses, naming shard 2 and its models;
 #  3. `sweep --resume --submit` resubmits shard 2 alone; the merge then succeeds, and nothing finished before was made
 #     again (every earlier model and step file keeps its inode);
 #  4. the merged results equal an unsharded `reproduce` of the same grid, measure for measure.
@@ -23,7 +23,7 @@ pass() { cases=$((cases + 1)); echo "ok  $*"; }
 fail() { echo "slurm: $*"; for f in "$root"/logs/*.out; do [[ -f $f ]] && { echo "--- $f"; tail -n 20 "$f"; }; done; exit 1; }
 started=$(date +%s)
 
-if ! bash .ci/slurm-up.sh "$out/slurm-state" > "$out/slurm-up.log" 2>&1; then
+if ! bash .ci/slurm-up.sh > "$out/slurm-up.log" 2>&1; then
   cat "$out/slurm-up.log"
   [[ ${ERASE_CORE_REQUIRE_SLURM:-0} == 1 ]] && fail "Slurm could not start (ERASE_CORE_REQUIRE_SLURM=1)"
   echo "skipped: Slurm could not start on this machine (above); the sweep's scripts were not run under a scheduler"
@@ -57,6 +57,14 @@ echo "== 2. submit, cancel shard 2 after its first model, the merge names what i
 "${KIT[@]}" sweep "${GRID[@]}" --shards 2 --root "$root" --cpus-per-task 2 --time 0:30:00 --mem 6G --submit > "$out/submit.log" 2>&1 || { cat "$out/submit.log"; fail "sweep --submit failed"; }
 bases=$(job_of bases "$out/submit.log"); shards=$(job_of shards "$out/submit.log"); merge=$(job_of merge "$out/submit.log")
 [[ -n $bases && -n $shards && -n $merge ]] || { cat "$out/submit.log"; fail "sweep --submit did not print the three job ids"; }
+# A resubmission while the jobs are queued or running would run tasks twice: refused, nothing written.
+set +e
+"${KIT[@]}" sweep --resume --root "$root" --submit > "$out/early-resume.out" 2> "$out/early-resume.err"
+code=$?
+set -e
+[[ $code -eq 2 ]] || { cat "$out/early-resume.out" "$out/early-resume.err"; fail "sweep --resume while the jobs run exited $code, not 2"; }
+grep -q "still queued or running" "$out/early-resume.err" || { cat "$out/early-resume.err"; fail "the early --resume did not say the jobs still run"; }
+[[ ! -e "$root/resubmit.sh" ]] || fail "the refused --resume wrote resubmit.sh"
 # Shard 2 holds RL then NegGrad+ (by cost: FT and NegGrad+ 3 each, GA and RL 1): cancel it once RL's step is written.
 first="$experiment/shard-2/steps/seed0/rl.json"
 for _ in $(seq 1 900); do [[ -f $first ]] && break; [[ -z $(squeue -h -j "$shards" 2>/dev/null) ]] && break; sleep 0.2; done
@@ -70,7 +78,7 @@ grep -q "shard task 2 of 2" "$merge_log" || { cat "$merge_log"; fail "the merge 
 grep -q "neggrad+ (seed 0)" "$merge_log" || { cat "$merge_log"; fail "the merge did not name the unfinished model"; }
 grep -q "rl (seed 0) (finished, to be reused)" "$merge_log" || { cat "$merge_log"; fail "the merge did not say RL was finished before the cancel"; }
 [[ ! -f "$experiment/results.json" ]] || fail "the merge wrote results from an incomplete grid"
-pass "jobs $bases (bases) -> $shards (shards) -> $merge (merge); shard 2 cancelled after RL; the merge refused: $(grep -o 'The sweep.*no result' "$merge_log" | head -n 1)"
+pass "jobs $bases (bases) -> $shards (shards) -> $merge (merge); an early --resume refused while they ran; shard 2 cancelled after RL; the merge refused: $(grep -o 'The sweep.*no result' "$merge_log" | head -n 1)"
 
 echo "== 3. resume: only shard 2 again, nothing finished made again"
 before=$(snapshot)

@@ -27,14 +27,19 @@ sealed class ExperimentOptions
         foreach (var option in All) command.Add(option);
     }
 
-    /// <summary>The settings given; files are made absolute (a sweep's tasks run elsewhere) and checked to exist.</summary>
-    public ExperimentSettings Read(ParseResult parse)
+    /// <summary>
+    /// The settings given, files checked to exist. With <paramref name="absolutePaths"/> (a sweep, whose tasks start in other
+    /// folders) paths are made absolute; otherwise they stay as given, since the EC modules' path is part of a model's
+    /// cache key and a run folder resumed with the same command must find its models.
+    /// </summary>
+    public ExperimentSettings Read(ParseResult parse, bool absolutePaths = false)
     {
+        string Place(string path) => absolutePaths ? Path.GetFullPath(path) : path;
         string? Existing(Option<string?> option)
         {
             if (parse.GetValue(option) is not { } file) return null;
             if (!File.Exists(file)) throw new ArgumentException($"{option.Name} {file}: no such file.");
-            return Path.GetFullPath(file);
+            return Place(file);
         }
         string? modules = parse.GetValue(_ecModules);
         if (modules is not null && modules != "shared" && !File.Exists(modules)) throw new ArgumentException($"--ec-modules {modules}: no such file (or say 'shared').");
@@ -43,8 +48,8 @@ sealed class ExperimentOptions
             Seeds = _grid.Seeds(parse), Methods = _grid.Methods(parse), Options = parse.GetValue(_grid.OptionItems) ?? [],
             RelearnSteps = _grid.RelearnSteps(parse), TrainEpochs = parse.GetValue(_trainEpochs),
             OriginalFile = Existing(_original), RetrainFile = Existing(_retrain),
-            EcModules = modules is null or "shared" ? modules : Path.GetFullPath(modules),
-            DataDir = parse.GetValue(_dataDir) is { } dir ? Path.GetFullPath(dir) : null, Device = parse.GetValue(_device)!,
+            EcModules = modules is null or "shared" ? modules : Place(modules),
+            DataDir = parse.GetValue(_dataDir) is { } dir ? Place(dir) : null, Device = parse.GetValue(_device)!,
         };
         if (settings.RetrainFile is not null && !settings.ModelNames.Contains("retrain"))
             throw new ArgumentException("--retrain is given but retrain is not among --methods: add retrain, or drop --retrain.");
@@ -55,7 +60,7 @@ sealed class ExperimentOptions
     public static void Check(ExperimentSettings settings, Preset preset)
     {
         var recipe = settings.Recipe(preset);
-        GridOptions.CheckBeforeWork(settings.ModelNames, settings.MethodSettings().Over(MethodSettings.Parse(recipe.UnlearnOptions)), recipe.Train);
+        GridOptions.CheckBeforeWork(settings.ModelNames, settings.PerMethod().Over(MethodSettings.Parse(recipe.UnlearnOptions)), recipe.Train);
         recipe.CheckDataFolder(settings.DataDir);
     }
 }

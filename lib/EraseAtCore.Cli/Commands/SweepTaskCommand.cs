@@ -24,18 +24,19 @@ static class SweepTaskCommand
                 (null, { } s) => (SweepTaskKind.Shard, s),
                 _ => throw new ArgumentException("Give one of --base i/n or --shard i/n."),
             };
-            var plan = SweepPlan.Read(folder);
-            var parsed = Shard.Parse(text);
-            int count = plan.Tasks(kind).Count;
             string option = kind == SweepTaskKind.Base ? "--base" : "--shard";
-            if (parsed.Count != count)
-                throw new ArgumentException($"{option} {text}: the sweep in {folder} has {count} {option[2..]} tasks, not {parsed.Count}; its scripts and sweep.json disagree: run `erase-core sweep` again.");
-            var task = plan.Task(kind, parsed.Index + 1);
+            var parsed = text.Split('/') is [var i, var n] && int.TryParse(i, out int index) && int.TryParse(n, out int count) && count >= 1 && index >= 1 && index <= count
+                ? new Shard(index - 1, count) : throw new ArgumentException($"{option} '{text}' must be i/n with 1 <= i <= n, e.g. {option} 2/4.");
+            var plan = SweepPlan.Read(folder);
+            int tasks = plan.Tasks(kind).Count;
+            if (parsed.Count != tasks)
+                throw new ArgumentException($"{option} {text}: the sweep in {folder} has {tasks} {option[2..]} tasks, not {parsed.Count}; its scripts and sweep.json disagree: run `erase-core sweep` again.");
+            var task = plan.TaskAt(kind, parsed.Index + 1);
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(TorchRuntime.Describe())}; device {Markup.Escape(plan.Settings.Device)}; host {Markup.Escape(Environment.MachineName)}[/]");
             Console.WriteLine($"sweep-task {option[2..]} {text}: {task.Cells.Count} models ({string.Join(", ", task.Cells.Select(c => $"{plan.Experiments[c.Experiment].Folder}:{c.Name}@{c.Seed}"))})");
             var docs = ProgressView.Run($"{option[2..]} {text}", report => SweepRunner.RunTask(folder, plan, kind, parsed.Index + 1,
                 (e, p) => report(ProgressView.Of(p with { Model = $"{e.Folder} {p.Model}" }))));
-            Console.WriteLine($"done: {docs.Sum(d => d.Models.Count)} models in {string.Join(", ", docs.Select((d, i) => d.Forget.Label))}");
+            Console.WriteLine($"done: {docs.Sum(d => d.Models.Count)} models in {string.Join(", ", docs.Select(d => d.Forget.Label))}");
             return 0;
         });
         return cmd;

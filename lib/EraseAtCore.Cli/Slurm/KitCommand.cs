@@ -6,7 +6,7 @@ static class KitCommand
     /// <summary>The words that start erase-core as this process was started (absolute paths: jobs start in other folders).</summary>
     public static IReadOnlyList<string> Current()
     {
-        string process = Environment.ProcessPath ?? throw new InvalidOperationException("The running executable's path is unknown; pass --command.");
+        string process = Environment.ProcessPath ?? throw new ArgumentException("The running executable's path is unknown: pass --command 'dotnet /path/to/erase-core.dll'.");
         string entry = System.Reflection.Assembly.GetEntryAssembly()?.Location ?? "";
         return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry.Length > 0 ? [process, entry] : [process];
     }

@@ -17,12 +17,20 @@ sealed record SlurmResources(string? Partition, int GpusPerTask, int? CpusPerTas
         foreach (var (line, number) in File.ReadAllLines(file).Select((l, i) => (l.Trim(), i + 1)))
         {
             if (line.Length == 0) continue;
-            if (line.StartsWith("#SBATCH ", StringComparison.Ordinal)) lines.Add(line);
+            if (line.StartsWith("#SBATCH ", StringComparison.Ordinal))
+            {
+                if (OwnedBySweep.FirstOrDefault(o => line[8..].TrimStart().StartsWith(o, StringComparison.Ordinal)) is { } owned)
+                    throw new ArgumentException($"--sbatch-extra {file}: line {number} sets {owned}, which the sweep's scripts set themselves (the array, its logs, its name); drop it.");
+                lines.Add(line);
+            }
             else if (!line.StartsWith('#') || line.StartsWith("#SBATCH", StringComparison.Ordinal))
                 throw new ArgumentException($"--sbatch-extra {file}: line {number} ('{line}') is not an '#SBATCH --option' line; the file holds only those (and # comments).");
         }
         return lines;
     }
+
+    // Options the scripts set and rely on: an --array of the extra lines would run the wrong tasks, an --output would hide the logs.
+    static readonly string[] OwnedBySweep = ["--array", "-a ", "--output", "-o ", "--error", "-e ", "--job-name", "-J ", "--dependency", "-d "];
 
     /// <summary>The `#SBATCH` lines for these resources.</summary>
     public IEnumerable<string> Lines()

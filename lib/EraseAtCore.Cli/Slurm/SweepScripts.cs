@@ -12,11 +12,12 @@ static class SweepScripts
 {
     public const string Bases = "bases.sbatch", Shards = "shards.sbatch", Merge = "merge.sbatch", Submit = "submit.sh";
 
-    /// <summary>Writes the scripts for <paramref name="plan"/>; <paramref name="command"/> starts erase-core on a compute node.</summary>
-    public static void Write(string root, SweepPlan plan, SlurmResources resources, IReadOnlyList<string> command, MergeAfter mergeAfter)
+    /// <summary>Writes the scripts for <paramref name="plan"/> with the Slurm settings of <paramref name="setup"/>.</summary>
+    public static void Write(string root, SweepPlan plan, SlurmSetup setup)
     {
         Directory.CreateDirectory(Path.Combine(root, "logs"));
-        string kit = string.Join(' ', command.Select(Quote));
+        var resources = setup.Resources;
+        string kit = string.Join(' ', setup.Command.Select(Quote));
         Save(root, Bases, Script(root, "bases", resources, $"{kit} sweep-task {Quote(root)} --base \"$SLURM_ARRAY_TASK_ID/{plan.Bases.Count}\"",
             "the Original of each preset and seed, then each forget request's Retrain", plan.Bases.Count));
         Save(root, Shards, Script(root, "shards", resources, $"{kit} sweep-task {Quote(root)} --shard \"$SLURM_ARRAY_TASK_ID/{plan.Shards.Count}\"",
@@ -24,7 +25,7 @@ static class SweepScripts
         // The merge reads JSON files only: no GPU, little memory, minutes.
         var light = resources with { GpusPerTask = 0, CpusPerTask = 1, Memory = "4G", Time = "1:00:00" };
         Save(root, Merge, Script(root, "merge", light, $"{kit} merge --sweep {Quote(root)}", "merge every experiment's results; names the unfinished tasks when some are"));
-        Save(root, Submit, SubmitScript(root, mergeAfter));
+        Save(root, Submit, SubmitScript(root, setup.MergeAfter));
     }
 
     /// <summary>The three sbatch calls, chained: shards after the bases succeed (killed if they cannot), the merge after the shards.</summary>
@@ -71,7 +72,9 @@ static class SweepScripts
             sb.AppendLine($"# One array task each; rerun some with: sbatch --array=2,5 {Quote(Path.Combine(root, name + ".sbatch"))} (each reuses its finished models).");
         sb.AppendLine($"#SBATCH --job-name=erase-core-{name}");
         if (arrayTasks is { } tasks) sb.AppendLine($"#SBATCH --array=1-{tasks}");
-        sb.AppendLine($"#SBATCH --output={Path.Combine(root, "logs", name + (arrayTasks is null ? "-%j.out" : "-%a-%A.out"))}");
+        // Quoted for a root with spaces; a '%' of the root doubled, since Slurm reads %x in the file name as a pattern.
+        string log = Path.Combine(root.Replace("%", "%%"), "logs", name + (arrayTasks is null ? "-%j.out" : "-%a-%A.out"));
+        sb.AppendLine($"#SBATCH --output=\"{log}\"");
         foreach (var line in resources.Lines()) sb.AppendLine(line);
         sb.AppendLine("set -euo pipefail");
         sb.AppendLine($"exec {run}");

@@ -117,12 +117,21 @@ public sealed class ExperimentRunnerTests : IDisposable
     {
         var a = ExperimentRunner.Run(Config("shard1", "retrain", "ga") with { Shard = Shard.Parse("1/2") });
         var b = ExperimentRunner.Run(Config("shard2", "retrain", "ga") with { Shard = Shard.Parse("2/2") });
-        // Grid original, retrain, ga: shard 1 owns items 0 and 2, shard 2 item 1.
-        Assert.Equal(["original", "ga"], a.Models.Select(m => m.Name));
-        Assert.Equal(["retrain"], b.Models.Select(m => m.Name));
+        // Grid original (its evaluation: cost 0, every shard trains it), retrain (6), ga (1.5), dealt by cost: retrain to
+        // shard 1, then ga and the Original to the lighter shard 2.
+        Assert.Equal(["retrain"], a.Models.Select(m => m.Name));
+        Assert.Equal(["original", "ga"], b.Models.Select(m => m.Name));
         var merged = ResultsMerge.Merge([ResultsMerge.Read(Path.Combine(_root, "shard1")), ResultsMerge.Read(Path.Combine(_root, "shard2"))]);
         Assert.Equal(["original", "retrain", "ga"], merged.Models.Select(m => m.Name));
         Assert.Equal(3, merged.Summary.Count);
+        Assert.Empty(merged.Missing);
+        // One shard alone is an incomplete grid: refused, naming what is missing, unless asked to merge what is there.
+        var alone = Assert.Throws<IncompleteGridException>(() => ResultsMerge.Merge([ResultsMerge.Read(Path.Combine(_root, "shard1"))]));
+        Assert.Equal(["original (seed 0)", "ga (seed 0)"], alone.Missing.Select(c => c.ToString()));
+        Assert.Contains("--allow-incomplete", alone.Message);
+        var partial = ResultsMerge.Merge([ResultsMerge.Read(Path.Combine(_root, "shard1"))], allowIncomplete: true);
+        Assert.Equal(2, partial.Missing.Count);
+        Assert.Contains("Incomplete grid", ResultTables.Markdown(partial));
         Assert.Throws<ArgumentException>(() => Shard.Parse("3/2"));
         Assert.Throws<ArgumentException>(() => ResultsMerge.Read(Path.Combine(_root, "nowhere")));
     }
@@ -209,7 +218,8 @@ public sealed class ExperimentRunnerTests : IDisposable
     [Fact]
     public void A_shard_holding_only_the_Original_writes_its_report_and_an_empty_shard_is_refused_before_work()
     {
-        var config = Config("only-original", "ga") with { Shard = Shard.Parse("1/2"), Relearning = null };
+        // ga (1.5) goes to shard 1, the Original's evaluation (0) to the lighter shard 2.
+        var config = Config("only-original", "ga") with { Shard = Shard.Parse("2/2"), Relearning = null };
         var doc = ExperimentRunner.Run(config);
         Assert.Equal(["original"], doc.Models.Select(m => m.Name));
         Assert.True(File.Exists(Path.Combine(config.Output, "report.html")));

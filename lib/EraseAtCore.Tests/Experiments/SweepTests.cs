@@ -50,6 +50,14 @@ public sealed class SweepTests : IDisposable
         Assert.Contains("add --methods", Assert.Throws<ArgumentException>(() => SweepPlan.Make(Settings with { Methods = ["retrain"] }, ["quick"], [])).Message);
         Assert.Contains("twice", Assert.Throws<ArgumentException>(() => SweepPlan.Make(Settings, ["quick", "quick"], [])).Message);
         Assert.Equal(4, SweepPlan.Make(Settings, ["quick"], []).Shards.Count);   // the default, 6 models to deal
+        // One file cannot serve several experiments; shared EC modules would be trained by shards at once, however asked for.
+        Assert.Contains("--retrain gives one oracle", Assert.Throws<ArgumentException>(() =>
+            SweepPlan.Make(Settings with { RetrainFile = "r.ckpt" }, ["quick"], [ForgetRequest.OfClasses(3), ForgetRequest.OfClasses(4)])).Message);
+        Assert.Contains("--original gives one Original", Assert.Throws<ArgumentException>(() =>
+            SweepPlan.Make(Settings with { OriginalFile = "o.ckpt" }, ["quick", "full"], [])).Message);
+        foreach (var shared in new[] { Settings with { EcModules = "shared", Methods = ["ec"] }, Settings with { Options = ["rl+ec.modules=shared"], Methods = ["rl+ec"] },
+                                       Settings with { Methods = ["ec:modules=shared"] } })
+            Assert.Contains("'shared'", Assert.Throws<ArgumentException>(() => SweepPlan.Make(shared, ["quick"], [])).Message);
         Assert.Contains("No sweep.json", Assert.Throws<ArgumentException>(() => SweepPlan.Read(_root)).Message);
         SweepPlan.Make(Settings, ["quick"], []) .Write(_root);
         string file = Path.Combine(_root, SweepPlan.FileName);

@@ -49,8 +49,9 @@ public sealed record ForgetRequest(
     public const string SpecForms = "class-3 (or class-3-5 for several), random-10 (or random-10-seed1), samples-10pct (or samples-10pct-seed1), file:PATH (a class list)";
 
     /// <summary>
-    /// A request from its short form, the same as its folder <see cref="Label"/>: class-3, class-3-5, random-10, random-10-seed1,
-    /// samples-10pct, samples-10pct-seed1, or file:PATH for a class list. Used where several requests are given at once.
+    /// A request from its short form, the same as its folder <see cref="Label"/> (for whole percentages: the label rounds
+    /// samples-12.5pct to samples-12pct): class-3, class-3-5, random-10, random-10-seed1, samples-10pct, samples-10pct-seed1,
+    /// or file:PATH for a class list. Used where several requests are given at once.
     /// </summary>
     public static ForgetRequest Parse(string spec)
     {

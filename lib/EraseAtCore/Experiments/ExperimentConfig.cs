@@ -73,7 +73,7 @@ public sealed record ExperimentConfig
 
     /// <summary>
     /// This run's cells of <see cref="Grid"/> in run order: the sweep's <see cref="Cells"/>, else the <see cref="Shard"/>'s
-    /// (dealt by <see cref="MethodCatalog.Cost"/>). Refuses, before any work, a shard that holds none and a cell not in the grid.
+    /// (dealt by <see cref="MethodCatalog.Cost"/>, the Original's evaluation counting as nothing). Refuses, before any work, a shard that holds none and a cell not in the grid.
     /// </summary>
     public IReadOnlyList<GridCell> ItemsToRun()
     {
@@ -84,7 +84,8 @@ public sealed record ExperimentConfig
                 throw new ArgumentException($"{stray} is not in the grid ({Seeds.Count} seeds x {ModelNames.Count} models: {string.Join(", ", ModelNames)}).");
             return grid.Where(cells.Contains).ToList();
         }
-        var mine = Shard.Take(grid, c => MethodCatalog.Cost(c.Name));
+        // Every shard trains (or loads) the Original it unlearns from, so the Original's own item is only its evaluation.
+        var mine = Shard.Take(grid, c => c.Name == "original" ? 0 : MethodCatalog.Cost(c.Name));
         if (mine.Count == 0)
             throw new ArgumentException($"Shard {Shard} holds none of the grid's {grid.Count} models ({Seeds.Count} seeds x {ModelNames.Count} models): use at most {grid.Count} shards.");
         return mine;

@@ -48,7 +48,7 @@ public sealed record ExperimentSettings
     }
 
     /// <summary>The per-method settings: <see cref="Options"/>, with the EC modules for EC and every X+EC when given.</summary>
-    public MethodSettings MethodSettings()
+    public MethodSettings PerMethod()
     {
         var settings = Experiments.MethodSettings.Parse(Options);
         if (EcModules is not { } modules) return settings;
@@ -59,7 +59,7 @@ public sealed record ExperimentSettings
     /// <summary>The run of <paramref name="preset"/> forgetting <paramref name="forget"/> (null: the preset's) into <paramref name="output"/>.</summary>
     public ExperimentConfig Config(Preset preset, ForgetRequest? forget, string output, Action<string>? log = null) => new()
     {
-        Preset = Recipe(preset), Forget = forget, Seeds = Seeds, Methods = Methods, Settings = MethodSettings(), Output = output,
+        Preset = Recipe(preset), Forget = forget, Seeds = Seeds, Methods = Methods, Settings = PerMethod(), Output = output,
         Device = DeviceChoice.Resolve(Device), Relearning = RelearnSteps > 0 ? new RelearningOptions(RelearnSteps) : null,
         OriginalFile = OriginalFile, RetrainFile = RetrainFile, DataSearch = new DataSearch { ExplicitFolder = DataDir, Log = log },
     };

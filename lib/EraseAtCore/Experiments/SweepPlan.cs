@@ -44,24 +44,33 @@ public sealed record SweepPlan
     {
         if (presets.Count == 0) throw new ArgumentException("Give at least one --preset.");
         if (presets.Distinct().Count() != presets.Count) throw new ArgumentException($"--preset names a preset twice: {string.Join(", ", presets)}.");
+        // Every task reads the model list from the plan, not from its own catalogue.
+        settings = settings with { Methods = settings.ModelNames.Where(m => m != "original").ToList() };
         var experiments = new List<SweepExperiment>();
         foreach (var name in presets)
         {
             var preset = (presetNamed ?? Preset.Get)(name);
             foreach (var request in requests.Count > 0 ? requests.Cast<ForgetRequest?>() : [null])
             {
-                var forget = request ?? (preset.Requires is { } needed ? throw new ArgumentException($"The {preset.Name} preset needs {needed}") : preset.DefaultForgetRequest);
+                var forget = request ?? (preset.Requires is { } needed
+                    ? throw new ArgumentException($"The {preset.Name} preset needs {needed} (in a sweep: --forget-set file:PATH).")
+                    : preset.DefaultForgetRequest);
                 experiments.Add(new SweepExperiment(preset.Name, forget, $"{preset.Name}/{forget.Label}"));
             }
+            CheckSharedModules(settings, preset);
         }
         if (experiments.GroupBy(e => e.Folder).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ArgumentException($"Two forget requests share the folder {twice.Key}: give each once.");
+        if (settings.RetrainFile is not null && experiments.Count > 1)
+            throw new ArgumentException($"--retrain gives one oracle, but the sweep has {experiments.Count} experiments, each with its own Retrain: sweep one preset and forget request with it, or drop --retrain.");
+        if (settings.OriginalFile is not null && presets.Count > 1)
+            throw new ArgumentException($"--original gives one Original, but the sweep has {presets.Count} presets: sweep one preset with it, or drop --original.");
 
         var models = settings.ModelNames;
         bool retrain = models.Contains("retrain");
-        var bases = presets.SelectMany(p => settings.Seeds.Select(seed => (p, seed)))
+        var bases = presets.Select(p => (presetNamed ?? Preset.Get)(p).Name).SelectMany(p => settings.Seeds.Select(seed => (p, seed)))
             .Select((b, i) => new SweepTask(i + 1, experiments.Select((e, x) => (e, x)).Where(e => e.e.Preset == b.p)
-                .SelectMany(e => (retrain ? new[] { "original", "retrain" } : ["original"]).Select(m => new SweepCell(e.x, m, b.seed, BaseCost(m, settings))))
+                .SelectMany((e, nth) => (retrain ? new[] { "original", "retrain" } : ["original"]).Select(m => new SweepCell(e.x, m, b.seed, BaseCost(m, nth == 0, settings))))
                 .ToList()))
             .ToList();
         var rest = experiments.SelectMany((_, x) => settings.Seeds.SelectMany(seed => models.Where(m => m is not "original" and not "retrain")
@@ -75,23 +84,40 @@ public sealed record SweepPlan
         return new SweepPlan { Settings = settings, Experiments = experiments, Bases = bases, Shards = shardTasks };
     }
 
-    // The Original trains once per base task (nothing to train when it is imported); its evaluation per request is small.
-    static double BaseCost(string model, ExperimentSettings settings) => model switch
+    // The Original trains once per base task, for its first request (nothing to train when it is imported); its
+    // evaluation for each request is small beside a training, so it is not counted.
+    static double BaseCost(string model, bool firstRequest, ExperimentSettings settings) => model switch
     {
-        "original" => settings.OriginalFile is null ? MethodCatalog.Cost("original") : 0,
+        "original" => firstRequest && settings.OriginalFile is null ? MethodCatalog.Cost("original") : 0,
         _ => settings.RetrainFile is null ? MethodCatalog.Cost(model) : 0,
     };
+
+    // EC modules shared per Original would be trained by every shard that runs an EC model of that Original, at once,
+    // into one file; however they are asked for (--ec-modules, --option ec.modules=shared, a variant), a sweep refuses them.
+    static void CheckSharedModules(ExperimentSettings settings, Preset preset)
+    {
+        var perMethod = settings.PerMethod().Over(MethodSettings.Parse(preset.UnlearnOptions));
+        foreach (var name in settings.ModelNames.Where(n => n != "original"))
+            if (perMethod.Resolve(name, 0).Options.TryGetValue("modules", out var modules) && modules == "shared")
+                throw new ArgumentException($"{name}: EC modules 'shared' are trained once per Original where the first EC model runs; a sweep's shards run at once and " +
+                                            "would each train them into one file. Leave modules out for a sweep (a warm-up per model).");
+    }
 
     /// <summary>The tasks of a kind: <see cref="Bases"/> or <see cref="Shards"/>.</summary>
     public IReadOnlyList<SweepTask> Tasks(SweepTaskKind kind) => kind == SweepTaskKind.Base ? Bases : Shards;
 
     /// <summary>The task <paramref name="index"/> (1-based) of a kind, with a clear error when there is none.</summary>
-    public SweepTask Task(SweepTaskKind kind, int index)
+    public SweepTask TaskAt(SweepTaskKind kind, int index)
     {
         var tasks = Tasks(kind);
         return index >= 1 && index <= tasks.Count ? tasks[index - 1]
             : throw new ArgumentException($"The sweep has {tasks.Count} {kind.ToString().ToLowerInvariant()} tasks (1 to {tasks.Count}); got {index}.");
     }
+
+    /// <summary>The index of <paramref name="experiment"/> in <see cref="Experiments"/> (the same instance: requests hold lists, which records compare by reference).</summary>
+    public int IndexOf(SweepExperiment experiment) =>
+        Experiments.Select((e, i) => (e, i)).FirstOrDefault(p => ReferenceEquals(p.e, experiment)) is { e: not null } found ? found.i
+            : throw new ArgumentException($"{experiment} is not an experiment of this sweep.");
 
     /// <summary>Where experiment <paramref name="experiment"/>'s merged results go.</summary>
     public static string ExperimentFolder(string root, SweepExperiment experiment) => Path.Combine(root, experiment.Folder);

@@ -14,7 +14,7 @@ public static class SweepRunner
     public static IReadOnlyList<ResultsDocument> RunTask(string root, SweepPlan plan, SweepTaskKind kind, int index,
         Action<SweepExperiment, RunProgress>? progress = null, Func<string, Preset>? presetNamed = null, CancellationToken cancel = default)
     {
-        var task = plan.Task(kind, index);
+        var task = plan.TaskAt(kind, index);
         if (kind == SweepTaskKind.Shard)
         {
             // A shard unlearns from the base tasks' Originals and measures against their Retrains; without them it would
@@ -43,14 +43,14 @@ public static class SweepRunner
             Cells = cells,
             OriginalsFolder = SweepPlan.OriginalsFolder(root, experiment.Preset),
             RetrainFolders = kind == SweepTaskKind.Shard
-                ? plan.Bases.Where(b => b.Cells.Any(c => plan.Experiments[c.Experiment] == experiment)).Select(b => plan.TaskFolder(root, SweepTaskKind.Base, b, experiment)).ToList()
+                ? plan.Bases.Where(b => b.Cells.Any(c => c.Experiment == plan.IndexOf(experiment))).Select(b => plan.TaskFolder(root, SweepTaskKind.Base, b, experiment)).ToList()
                 : [],
         };
 
     /// <summary>Per task, the models it has not finished (no results.json of its folder holds them); finished tasks left out.</summary>
-    public static IReadOnlyList<(SweepTaskKind Kind, SweepTask Task, IReadOnlyList<SweepCell> Missing)> Unfinished(string root, SweepPlan plan)
+    public static IReadOnlyList<UnfinishedTask> Unfinished(string root, SweepPlan plan)
     {
-        var unfinished = new List<(SweepTaskKind, SweepTask, IReadOnlyList<SweepCell>)>();
+        var unfinished = new List<UnfinishedTask>();
         foreach (var kind in new[] { SweepTaskKind.Base, SweepTaskKind.Shard })
         foreach (var task in plan.Tasks(kind))
         {
@@ -58,9 +58,9 @@ public static class SweepRunner
             foreach (var (experiment, _) in ByExperiment(plan, task))
             {
                 var done = Results(plan.TaskFolder(root, kind, task, experiment))?.Models.Select(m => new GridCell(m.Name, m.Seed)).ToHashSet() ?? [];
-                missing.AddRange(task.Cells.Where(c => plan.Experiments[c.Experiment] == experiment && !done.Contains(c.Grid)));
+                missing.AddRange(task.Cells.Where(c => c.Experiment == plan.IndexOf(experiment) && !done.Contains(c.Grid)));
             }
-            if (missing.Count > 0) unfinished.Add((kind, task, missing));
+            if (missing.Count > 0) unfinished.Add(new UnfinishedTask(kind, task, missing));
         }
         return unfinished;
     }
@@ -95,7 +95,7 @@ public static class SweepRunner
     }
 
     /// <summary>The unfinished tasks and their models, in one sentence.</summary>
-    public static string DescribeUnfinished(string root, SweepPlan plan, IReadOnlyList<(SweepTaskKind Kind, SweepTask Task, IReadOnlyList<SweepCell> Missing)> unfinished)
+    public static string DescribeUnfinished(string root, SweepPlan plan, IReadOnlyList<UnfinishedTask> unfinished)
     {
         // A model whose step file exists was finished before its task stopped (the task's results.json comes at its end).
         string Cell(SweepTaskKind kind, SweepTask task, SweepCell c) =>

@@ -9,6 +9,17 @@ public static class DeviceChoice
     /// <summary>The accepted spellings, for help texts.</summary>
     public const string Help = "auto | cpu | cuda | cuda:N (auto = CUDA when available, else CPU)";
 
+    /// <summary>
+    /// Checks the spelling only, for a choice resolved later elsewhere (a sweep planned on a login node without a GPU
+    /// runs on GPU nodes); returns it normalised.
+    /// </summary>
+    public static string CheckSpelling(string? choice)
+    {
+        string c = (choice ?? "auto").Trim().ToLowerInvariant();
+        bool known = c is "" or "auto" or "cpu" or "cuda" || (c.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(c[5..], out int index) && index >= 0);
+        return known ? (c == "" ? "auto" : c) : throw new ArgumentException($"--device {choice}: unknown device. Use {Help}.");
+    }
+
     /// <summary>Resolves the choice; a CUDA request without a usable GPU fails with a clear message.</summary>
     public static Device Resolve(string? choice)
     {
