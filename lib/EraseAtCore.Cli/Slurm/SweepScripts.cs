@@ -35,28 +35,27 @@ static class SweepScripts
         sb.AppendLine("#!/bin/bash");
         sb.AppendLine("# Submits the sweep: the base tasks, then the shards once they all succeeded, then the merge. Written by erase-core sweep.");
         sb.AppendLine("set -euo pipefail");
-        string r = Quote(root);
-        string after = "";
+        sb.AppendLine("# sbatch --parsable prints the job id, or id;cluster on multi-cluster sites: keep the id.");
+        // Submits one script as $job and prints its id (the line `sweep --submit` records).
+        void Submit(string job, string options, string script)
+        {
+            sb.AppendLine($"{job}=$(sbatch --parsable{options} {Quote(root)}/{script})");
+            sb.AppendLine($"{job}=${{{job}%%;*}}");
+            sb.AppendLine($"echo \"{job}: job ${job}\"");
+        }
+        string after = "", mergeAfterJob = "";
         if (bases is null || bases.Count > 0)
         {
-            sb.AppendLine($"bases=$(sbatch --parsable{ArrayOverride(bases)} {r}/{Bases})");
-            sb.AppendLine("bases=${bases%%;*}   # --parsable prints id;cluster on multi-cluster sites");
-            sb.AppendLine("echo \"bases: job $bases\"");
+            Submit("bases", ArrayOverride(bases), Bases);
             after = " --kill-on-invalid-dep=yes --dependency=afterok:$bases";
+            mergeAfterJob = "$bases";
         }
-        string mergeAfterJob = "";
         if (shards is null || shards.Count > 0)
         {
-            sb.AppendLine($"shards=$(sbatch --parsable{after}{ArrayOverride(shards)} {r}/{Shards})");
-            sb.AppendLine("shards=${shards%%;*}");
-            sb.AppendLine("echo \"shards: job $shards\"");
+            Submit("shards", after + ArrayOverride(shards), Shards);
             mergeAfterJob = "$shards";
         }
-        else if (after.Length > 0) mergeAfterJob = "$bases";
-        string dependency = mergeAfterJob.Length == 0 ? "" : $" --dependency={(mergeAfter == MergeAfter.Any ? "afterany" : "afterok")}:{mergeAfterJob}";
-        sb.AppendLine($"merge=$(sbatch --parsable{dependency} {r}/{Merge})");
-        sb.AppendLine("merge=${merge%%;*}");
-        sb.AppendLine("echo \"merge: job $merge\"");
+        Submit("merge", mergeAfterJob.Length == 0 ? "" : $" --dependency={(mergeAfter == MergeAfter.Any ? "afterany" : "afterok")}:{mergeAfterJob}", Merge);
         return sb.ToString();
     }
 

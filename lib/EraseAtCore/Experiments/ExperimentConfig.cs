@@ -69,7 +69,7 @@ public sealed record ExperimentConfig
     public MethodSettings EffectiveSettings => Settings.Over(MethodSettings.Parse(Preset.UnlearnOptions));
 
     /// <summary>The whole grid in run order: every model at every seed, seed by seed.</summary>
-    public IReadOnlyList<GridCell> Grid => Seeds.SelectMany(seed => ModelNames.Select(name => new GridCell(name, seed))).ToList();
+    public IReadOnlyList<GridCell> Grid => GridCell.Every(Seeds, ModelNames);
 
     /// <summary>
     /// This run's cells of <see cref="Grid"/> in run order: the sweep's <see cref="Cells"/>, else the <see cref="Shard"/>'s
@@ -92,5 +92,8 @@ public sealed record ExperimentConfig
     }
 
     /// <summary>The model names in force: original first, then the methods (retrain included by default).</summary>
-    public IReadOnlyList<string> ModelNames => ["original", .. (Methods ?? MethodCatalog.Names).Where(m => m != "original")];
+    public IReadOnlyList<string> ModelNames => ModelNamesOf(Methods);
+
+    /// <summary>The model names of <paramref name="methods"/> (null: every method of the catalogue): original first, then the methods.</summary>
+    public static IReadOnlyList<string> ModelNamesOf(IReadOnlyList<string>? methods) => ["original", .. (methods ?? MethodCatalog.Names).Where(m => m != "original")];
 }

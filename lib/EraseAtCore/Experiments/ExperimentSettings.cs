@@ -36,7 +36,10 @@ public sealed record ExperimentSettings
     [JsonPropertyName("device")] public string Device { get; init; } = "auto";
 
     /// <summary>The model names of the grid: original first, then the methods.</summary>
-    [JsonIgnore] public IReadOnlyList<string> ModelNames => ["original", .. (Methods ?? MethodCatalog.Names).Where(m => m != "original")];
+    [JsonIgnore] public IReadOnlyList<string> ModelNames => ExperimentConfig.ModelNamesOf(Methods);
+
+    /// <summary>Every model at every seed, as each experiment's <see cref="ExperimentConfig.Grid"/>.</summary>
+    [JsonIgnore] public IReadOnlyList<GridCell> Grid => GridCell.Every(Seeds, ModelNames);
 
     /// <summary><paramref name="preset"/> with <see cref="TrainEpochs"/> applied (checked).</summary>
     public Preset Recipe(Preset preset)

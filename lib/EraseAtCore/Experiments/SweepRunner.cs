@@ -77,6 +77,7 @@ public static class SweepRunner
             throw new ArgumentException($"{DescribeUnfinished(root, plan, unfinished)} Resubmit only those tasks with `erase-core sweep --resume {root} --submit` " +
                                         "(each reuses the models it finished), or merge what is there with --allow-incomplete.");
         var merged = new List<(SweepExperiment, ResultsDocument)>();
+        var grid = plan.Settings.Grid;   // every experiment's
         for (int x = 0; x < plan.Experiments.Count; x++)
         {
             var experiment = plan.Experiments[x];
@@ -84,7 +85,6 @@ public static class SweepRunner
                 .SelectMany(kind => plan.Tasks(kind).Where(t => t.Cells.Any(c => c.Experiment == x)).Select(t => Results(plan.TaskFolder(root, kind, t, experiment))))
                 .OfType<ResultsDocument>().ToList();
             if (docs.Count == 0) continue;
-            var grid = plan.Settings.Seeds.SelectMany(seed => plan.Settings.ModelNames.Select(name => new GridCell(name, seed))).ToList();
             var doc = ResultsMerge.Merge(docs, grid, allowIncomplete);
             var folder = new RunFolder(SweepPlan.ExperimentFolder(root, experiment));
             Directory.CreateDirectory(folder.Root);
